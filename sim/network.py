@@ -1,0 +1,231 @@
+"""The corridor network: nodes and legs loaded from GeoJSON, validated, measured on WGS84, as a graph.
+
+Lengths always come from the geometry (``pyproj.Geod``), never from a typed number. Each leg is stored once
+and becomes two directed graph edges (``forward`` from ``from`` to ``to`` and ``reverse``) unless it is
+``oneway``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+
+from .errors import GeodataError
+from .geo import distance_km, line_length_km, normalise_lon
+from .seasons import Season, parse_season
+
+__all__ = ["MODES", "NODE_KINDS", "Node", "Leg", "Network", "load_network", "DEFAULT_GEODATA"]
+
+MODES = ("sea", "rail", "road", "ferry", "canal")
+NODE_KINDS = ("port", "rail_terminal", "junction", "border", "canal", "strait", "cape", "waypoint")
+# Nodes of these kinds are chokepoints: every leg that starts or ends at one carries the node id as a tag.
+CHOKEPOINT_KINDS = ("canal", "strait", "cape")
+LEG_STATUSES = ("open", "planned")
+GAUGES_MM = (1435, 1520)
+ENDPOINT_TOLERANCE_KM = 1.0
+
+DEFAULT_GEODATA = Path(__file__).resolve().parent.parent / "geodata"
+
+
+@dataclass(frozen=True)
+class Node:
+    """A place cargo can be: port, rail terminal, border crossing, canal, strait, cape or waypoint."""
+
+    id: str
+    name: str
+    kind: str
+    country: str
+    lon: float
+    lat: float
+    source: str
+    approach_km: float = 0.0
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A link between two nodes with one mode; ``coords`` follow the real lane or line as (lon, lat)."""
+
+    id: str
+    start: str
+    end: str
+    mode: str
+    coords: tuple[tuple[float, float], ...]
+    length_km: float
+    chokepoints: frozenset[str]
+    gauge_mm: int | None
+    season: Season | None
+    status: str
+    oneway: bool
+    source: str
+    operator: str = ""
+
+
+@dataclass
+class Network:
+    """Nodes and legs with a directed multigraph view; edge keys are ``(leg_id, direction)``."""
+
+    nodes: dict[str, Node]
+    legs: dict[str, Leg]
+    graph: nx.MultiDiGraph = field(repr=False)
+
+    @cached_property
+    def chokepoints(self) -> frozenset[str]:
+        """Every chokepoint tag used by some leg."""
+        return frozenset(t for leg in self.legs.values() for t in leg.chokepoints)
+
+    def leg_coords(self, leg_id: str, direction: str) -> tuple[tuple[float, float], ...]:
+        """Coordinates of a leg in travel order for ``direction`` ('forward' or 'reverse')."""
+        coords = self.legs[leg_id].coords
+        return coords if direction == "forward" else tuple(reversed(coords))
+
+
+def _read_features(path: Path) -> list[dict]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GeodataError(str(path), "-", "-", "file not found") from None
+    except json.JSONDecodeError as exc:
+        raise GeodataError(str(path), "-", "-", f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise GeodataError(str(path), "-", "type", "expected a GeoJSON FeatureCollection")
+    return list(data.get("features", []))
+
+
+def _text(props: dict, key: str, file: str, fid: str, required: bool = True) -> str:
+    value = props.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise GeodataError(file, fid, key, "missing; a non-empty text is required")
+        return ""
+    if not isinstance(value, str):
+        raise GeodataError(file, fid, key, f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _parse_node(feat: dict, file: str, index: int) -> Node:
+    props = feat.get("properties") or {}
+    fid = str(props.get("id") or f"#{index}")
+    _text(props, "id", file, fid)
+    geom = feat.get("geometry") or {}
+    coords = geom.get("coordinates")
+    if geom.get("type") != "Point" or not isinstance(coords, list) or len(coords) < 2:
+        raise GeodataError(file, fid, "geometry", "expected a Point with [lon, lat]")
+    lon, lat = float(coords[0]), float(coords[1])
+    if not (-90.0 <= lat <= 90.0) or not (-180.0 <= lon <= 180.0):
+        raise GeodataError(file, fid, "geometry", f"coordinates out of range: lon {lon}, lat {lat}")
+    kind = _text(props, "kind", file, fid)
+    if kind not in NODE_KINDS:
+        raise GeodataError(file, fid, "kind", f"'{kind}' is not allowed; allowed: {', '.join(NODE_KINDS)}")
+    approach = props.get("approach_km", 0.0)
+    if not isinstance(approach, (int, float)) or approach < 0:
+        raise GeodataError(file, fid, "approach_km", "expected a number >= 0 (km)")
+    return Node(
+        id=fid,
+        name=_text(props, "name", file, fid),
+        kind=kind,
+        country=_text(props, "country", file, fid, required=False),
+        lon=normalise_lon(lon),
+        lat=lat,
+        source=_text(props, "source", file, fid),
+        approach_km=float(approach),
+    )
+
+
+def _parse_leg(feat: dict, file: str, index: int, nodes: dict[str, Node]) -> Leg:
+    props = feat.get("properties") or {}
+    fid = str(props.get("id") or f"#{index}")
+    _text(props, "id", file, fid)
+    start, end = _text(props, "from", file, fid), _text(props, "to", file, fid)
+    for key, ref in (("from", start), ("to", end)):
+        if ref not in nodes:
+            raise GeodataError(file, fid, key, f"node '{ref}' does not exist in nodes.geojson")
+    mode = _text(props, "mode", file, fid)
+    if mode not in MODES:
+        raise GeodataError(file, fid, "mode", f"'{mode}' is not allowed; allowed: {', '.join(MODES)}")
+    geom = feat.get("geometry") or {}
+    raw = geom.get("coordinates")
+    if geom.get("type") != "LineString" or not isinstance(raw, list) or len(raw) < 2:
+        raise GeodataError(file, fid, "geometry", "expected a LineString with at least two [lon, lat] positions")
+    try:
+        coords = tuple((normalise_lon(float(p[0])), float(p[1])) for p in raw)
+    except (TypeError, ValueError, IndexError):
+        raise GeodataError(file, fid, "geometry", "every position must be [lon, lat] numbers") from None
+    if any(not -90.0 <= la <= 90.0 for _, la in coords):
+        raise GeodataError(file, fid, "geometry", "latitude out of range [-90, 90]")
+    if any(a == b for a, b in zip(coords[:-1], coords[1:], strict=True)):
+        raise GeodataError(file, fid, "geometry", "repeated consecutive position (zero-length segment)")
+    for key, ref, pos in (("from", start, coords[0]), ("to", end, coords[-1])):
+        n = nodes[ref]
+        gap = distance_km(n.lon, n.lat, pos[0], pos[1])
+        if gap > ENDPOINT_TOLERANCE_KM:
+            raise GeodataError(
+                file, fid, "geometry",
+                f"line {'starts' if key == 'from' else 'ends'} {gap:.1f} km from node '{ref}'; "
+                f"allowed: within {ENDPOINT_TOLERANCE_KM} km",
+            )
+    chokepoints = props.get("chokepoints", [])
+    if not isinstance(chokepoints, list) or not all(isinstance(c, str) for c in chokepoints):
+        raise GeodataError(file, fid, "chokepoints", "expected a list of tag names")
+    chokepoints = set(chokepoints) | {n for n in (start, end) if nodes[n].kind in CHOKEPOINT_KINDS}
+    gauge = props.get("gauge_mm")
+    if mode == "rail" and gauge not in GAUGES_MM:
+        raise GeodataError(file, fid, "gauge_mm", f"rail legs need a gauge; allowed: {GAUGES_MM}")
+    if mode != "rail" and gauge is not None:
+        raise GeodataError(file, fid, "gauge_mm", "only rail legs carry a gauge; use null")
+    season = None
+    if props.get("season") is not None:
+        try:
+            season = parse_season(props["season"])
+        except ValueError as exc:
+            raise GeodataError(file, fid, "season", str(exc)) from None
+    status = props.get("status", "open")
+    if status not in LEG_STATUSES:
+        raise GeodataError(file, fid, "status", f"'{status}' is not allowed; allowed: {', '.join(LEG_STATUSES)}")
+    oneway = props.get("oneway", False)
+    if not isinstance(oneway, bool):
+        raise GeodataError(file, fid, "oneway", "expected true or false")
+    return Leg(
+        id=fid,
+        start=start,
+        end=end,
+        mode=mode,
+        coords=coords,
+        length_km=line_length_km(coords),
+        chokepoints=frozenset(chokepoints),
+        gauge_mm=gauge,
+        season=season,
+        status=status,
+        oneway=oneway,
+        source=_text(props, "source", file, fid),
+        operator=_text(props, "operator", file, fid, required=False),
+    )
+
+
+def load_network(geodata_dir: Path | str = DEFAULT_GEODATA) -> Network:
+    """Load ``nodes.geojson`` and ``legs.geojson`` from ``geodata_dir``; raise GeodataError naming the feature."""
+    root = Path(geodata_dir)
+    node_file, leg_file = root / "nodes.geojson", root / "legs.geojson"
+    nodes: dict[str, Node] = {}
+    for i, feat in enumerate(_read_features(node_file)):
+        node = _parse_node(feat, str(node_file), i)
+        if node.id in nodes:
+            raise GeodataError(str(node_file), node.id, "id", "duplicate id; ids must be unique")
+        nodes[node.id] = node
+    legs: dict[str, Leg] = {}
+    for i, feat in enumerate(_read_features(leg_file)):
+        leg = _parse_leg(feat, str(leg_file), i, nodes)
+        if leg.id in legs:
+            raise GeodataError(str(leg_file), leg.id, "id", "duplicate id; ids must be unique")
+        legs[leg.id] = leg
+    graph = nx.MultiDiGraph()
+    for node in nodes.values():
+        graph.add_node(node.id)
+    for leg in legs.values():
+        graph.add_edge(leg.start, leg.end, key=(leg.id, "forward"), leg=leg.id, direction="forward")
+        if not leg.oneway:
+            graph.add_edge(leg.end, leg.start, key=(leg.id, "reverse"), leg=leg.id, direction="reverse")
+    return Network(nodes=nodes, legs=legs, graph=graph)
