@@ -33,3 +33,30 @@ def geodata_copy(tmp_path: Path) -> Path:
     for name in ("nodes.geojson", "legs.geojson", "routes.yaml"):
         shutil.copy(DEFAULT_GEODATA / name, tmp_path / name)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def calibration():
+    from sim.calibration import load_calibration
+
+    return load_calibration()
+
+
+@pytest.fixture(scope="session")
+def compile_variant(network, specs, calibration):
+    """compile_variant(path, variant='base', **updates) -> (model, info) for a shipped scenario."""
+    from sim.plan import compile_model
+    from sim.scenario import load_scenario
+
+    cache = {}
+
+    def build(path, variant="base", **updates):
+        key = (str(path), variant, tuple(sorted(updates.items())))
+        if key not in cache:
+            sc = load_scenario(path).variants[variant]
+            if updates:
+                sc = sc.model_copy(update=updates)
+            cache[key] = compile_model(network, specs, calibration, sc)
+        return cache[key]
+
+    return build

@@ -1,0 +1,194 @@
+"""The compiled model the engine runs: plain precomputed numbers, no graph, geometry, YAML or files.
+
+``plan.py`` builds it from the network, routes, calibration and scenario; ``engine.py`` only reads it.
+Times are float hours from the scenario start; distances km; money USD; CO2 kg.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .distributions import Dist
+
+__all__ = [
+    "TRAVEL", "CONVOY", "ESCORT", "CHECK", "HOLD",
+    "Chunk", "ServicePath", "CompiledService", "CompiledFacility", "CompiledConvoy", "CompiledEscort",
+    "Step", "Itinerary", "Flow", "CompiledModel", "VISIT", "RIDE",
+]
+
+# Chunk kinds of a vehicle trip
+TRAVEL, CONVOY, ESCORT, CHECK, HOLD = range(5)
+# Step kinds of a consignment itinerary
+VISIT, RIDE = 0, 1
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One piece of a vehicle trip: travel ``km`` (TRAVEL), wait for a canal convoy (CONVOY, ``ref`` = convoy
+    index), icebreaker escort over ``km`` when the season requires it (ESCORT, ``ref`` = escort index; travels
+    normally otherwise), a vehicle inspection at a border (CHECK, ``ref`` = facility index), or a hold while a
+    'wait' closure is active (HOLD, ``ref`` = disruption index)."""
+
+    kind: int
+    km: float = 0.0
+    ref: int = -1
+    speed_factor: float = 1.0  # leg-level factor (e.g. escorted ice speed is set by the escort instead)
+
+
+@dataclass(frozen=True)
+class ServicePath:
+    """The legs a vehicle follows and the chunks it experiences; costs and CO2 per TEU for this path."""
+
+    legs: tuple[str, ...]
+    chunks: tuple[Chunk, ...]
+    km: float
+    co2_kg_per_teu: float
+    fees_usd_per_teu: float  # canal tolls, NSR fees, war-risk premiums on this path
+    tags: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CompiledService:
+    """One direction of a service: departure rule, vehicle, speed and its paths (normal and rerouted)."""
+
+    index: int
+    id: str
+    direction: str
+    mode: str
+    origin: str
+    destination: str
+    capacity_teu: float
+    departure: str  # scheduled | when_full | fleet
+    headway_h: float
+    offset_h: float
+    max_wait_h: float
+    fill_teu: float
+    vehicles: int
+    return_h: float
+    speed_kmh: Dist
+    month_speed_factor: tuple[float, ...]  # 12 values, January first
+    freight_usd_per_teu: float
+    freight_usd_per_teu_km: float
+    path: ServicePath
+    # reroutes[d] = path to take when disruption d (a reroute closure) is active at the planned passage time
+    reroutes: dict[int, ServicePath] = field(default_factory=dict)
+    reroute_offsets_h: dict[int, float] = field(default_factory=dict)
+    # per-day flags over the horizon (None: no seasonal leg). departure_ok[d]: a departure on day d can
+    # finish its seasonal legs inside the window; escort_needed[d]: escort is required on day d.
+    departure_ok: np.ndarray | None = None
+    escort_needed: np.ndarray | None = None
+    seasonal_offset_h: float = 0.0  # nominal hours from departure to the first seasonal leg
+
+    @property
+    def nominal_hours(self) -> float:
+        """Mean travel time of the normal path, excluding waits."""
+        return self.path.km / self.speed_kmh.mean
+
+
+@dataclass(frozen=True)
+class CompiledFacility:
+    """A cargo or vehicle facility: ``servers`` parallel servers, a service time per job (per TEU when
+    ``per_teu``), an optional dwell that holds no server, handling cost per TEU."""
+
+    index: int
+    id: str
+    node: str
+    kind: str
+    servers: int
+    service_h: Dist
+    per_teu: bool
+    dwell_h: Dist | None
+    cost_usd_per_teu: float
+    closures: tuple[tuple[float, float], ...] = ()  # (start_h, end_h) windows with no service
+    slowdowns: tuple[tuple[float, float, float], ...] = ()  # (start_h, end_h, service time multiplier)
+
+
+@dataclass(frozen=True)
+class CompiledConvoy:
+    """Scheduled canal convoys: a convoy every ``interval_h`` from ``first_h``; ``slots`` vessels per convoy of
+    which background traffic takes a Poisson(``background_mean``) share; transit time ``transit_h``."""
+
+    index: int
+    id: str
+    node: str
+    interval_h: float
+    first_h: float
+    slots: int
+    background_mean: float
+    transit_h: Dist
+
+
+@dataclass(frozen=True)
+class CompiledEscort:
+    """Icebreaker escort: ``icebreakers`` x ``convoy_size`` escorted ships at once, at ``speed_kmh``."""
+
+    index: int
+    id: str
+    icebreakers: int
+    convoy_size: int
+    speed_kmh: Dist
+    pickup_wait_h: Dist
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of an itinerary: a facility visit or a service ride."""
+
+    kind: int
+    ref: int
+    node: str
+
+
+@dataclass(frozen=True)
+class Itinerary:
+    """What a consignment on ``route`` (a route key such as 'suez' or 'suez:reverse') goes through."""
+
+    index: int
+    route: str
+    route_id: str
+    direction: str
+    steps: tuple[Step, ...]
+    handling_usd_per_teu: float
+    min_hours: float  # analytic lower bound on transit: distance / max speed + minimum dwells and services
+    # refuse[d] is True when a booking made on day d must be refused (seasonal route, policy 'refuse')
+    refuse: np.ndarray | None = None
+    # reroutes: (start_h, end_h, itinerary index or -1 to drop) for bookings in a closure window
+    reroutes: tuple[tuple[float, float, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Demand: bookings from origin to destination split over itineraries, with commodities and sizes."""
+
+    name: str
+    teu_per_year: float
+    month_factor: tuple[float, ...]
+    itineraries: tuple[int, ...]
+    itinerary_shares: tuple[float, ...]
+    commodities: tuple[int, ...]
+    commodity_shares: tuple[float, ...]
+    sizes_teu: tuple[int, ...]
+    size_shares: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """Everything one replication needs."""
+
+    horizon_h: float
+    warmup_h: float
+    start_month: int  # month (1-12) at t = 0
+    start_day_of_month: int
+    month_at_day: np.ndarray  # month index 0-11 for each simulated day
+    services: tuple[CompiledService, ...]
+    facilities: tuple[CompiledFacility, ...]
+    convoys: tuple[CompiledConvoy, ...]
+    escorts: tuple[CompiledEscort, ...]
+    itineraries: tuple[Itinerary, ...]
+    flows: tuple[Flow, ...]
+    commodity_names: tuple[str, ...]
+    commodity_value_usd_per_teu: tuple[float, ...]
+    holds: tuple[tuple[float, float], ...] = ()  # disruption windows referenced by HOLD chunks
+    snapshot_interval_h: float = 24.0

@@ -1,0 +1,236 @@
+"""The discrete-event engine: analytic bounds, queueing theory, capacity, seasons, disruptions, conservation,
+determinism. Every expected value comes from physics, queueing theory or the model's own inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from builders import queue_model, shuttle_model
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.engine import run
+from sim.eventlog import DropReason, EventKind
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+DEFAULT = SCENARIOS / "instc_vs_suez.yaml"
+NSR = SCENARIOS / "nsr_seasonal.yaml"
+KMH_PER_KN = 1.852
+
+
+def transit_days(result):
+    return (result.delivered_h - result.bookings.created_h) / 24.0
+
+
+def route_mask(result, info, key):
+    its = [i for i, r in enumerate(info.itinerary_routes) if r == key]
+    return np.isin(result.bookings.itinerary, its)
+
+
+# ----- analytic bound ----------------------------------------------------------------------------------------
+def test_uncongested_transit_is_at_least_distance_over_max_speed(compile_variant, calibration):
+    model, info = compile_variant(DEFAULT, demand_scale=0.05)
+    result = run(model, np.random.default_rng(11))
+    vmax = max([s.speed.upper_bound for s in calibration.services] +
+               [e.speed_kn.upper_bound * KMH_PER_KN for e in calibration.escorts])
+    days = transit_days(result)
+    checked = 0
+    for key, route in info.routes.items():
+        mask = route_mask(result, info, key) & ~np.isnan(days)
+        if not mask.any():
+            continue
+        bound_days = route.distance_km / vmax / 24.0
+        assert days[mask].min() >= bound_days, key
+        # the model's own tighter bound (per-service max speeds, canal convoy minimum, minimum dwells) holds too
+        its = [i for i, r in enumerate(info.itinerary_routes) if r == key]
+        assert days[mask].min() >= min(model.itineraries[i].min_hours for i in its) / 24.0
+        checked += 1
+    assert checked == len(info.routes)
+
+
+# ----- queueing theory ---------------------------------------------------------------------------------------
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    """Mean wait in queue of an M/M/c queue (Erlang C)."""
+    a = lam / mu
+    rho = a / c
+    tail = a**c / math.factorial(c) / (1 - rho)
+    p_wait = tail / (sum(a**k / math.factorial(k) for k in range(c)) + tail)
+    return p_wait / (c * mu - lam)
+
+
+@pytest.mark.parametrize(("lam", "mean_service", "servers"), [(0.6, 1.0, 1), (2.4, 1.0, 3)])
+def test_facility_reproduces_mm1_and_erlang_c_mean_wait(lam, mean_service, servers):
+    """Four independent replications of 20,000 h (~12,000-48,000 jobs each, 4 weeks warm-up removed): the
+    theoretical mean wait must lie within 4 standard errors of the replication mean and within 8%."""
+    theory = erlang_c_wait(lam, 1.0 / mean_service, servers)
+    means = []
+    for seed in range(4):
+        model = queue_model(lam, mean_service, servers, horizon_h=20_000.0)
+        result = run(model, np.random.default_rng(seed))
+        log = result.log
+        queued = log["time_h"][log["kind"] == EventKind.QUEUE]
+        started = log["time_h"][log["kind"] == EventKind.START]
+        n = min(len(queued), len(started))
+        waits = (started[:n] - queued[:n])[queued[:n] > 672.0]
+        means.append(waits.mean())
+    means = np.asarray(means)
+    se = means.std(ddof=1) / math.sqrt(len(means))
+    assert abs(means.mean() - theory) <= max(4 * se, 1e-9)
+    assert means.mean() == pytest.approx(theory, rel=0.08)
+
+
+def test_facility_utilisation_matches_offered_load():
+    model = queue_model(0.6, 1.0, 1, horizon_h=20_000.0)
+    stats = run(model, np.random.default_rng(3)).facility_stats[0]
+    assert stats["utilisation"] == pytest.approx(0.6, rel=0.05)
+
+
+# ----- capacity ------------------------------------------------------------------------------------------------
+def boarding_waits(result):
+    log = result.log
+    board = log["time_h"][log["kind"] == EventKind.BOARD_WAIT]
+    who_b = log["consignment"][log["kind"] == EventKind.BOARD_WAIT]
+    depart = dict(zip(log["consignment"][log["kind"] == EventKind.DEPART], log["time_h"][log["kind"] == EventKind.DEPART], strict=True))
+    return np.asarray([depart[c] - t for c, t in zip(who_b, board, strict=True) if c in depart])
+
+
+def test_doubling_demand_on_a_capacity_limited_leg_raises_waits_and_utilisation():
+    low = run(shuttle_model(2_500, 100, 168, 24 * 365 * 2), np.random.default_rng(5))
+    high = run(shuttle_model(5_000, 100, 168, 24 * 365 * 2), np.random.default_rng(5))
+    assert boarding_waits(high).mean() > boarding_waits(low).mean()
+    assert high.service_stats[0]["mean_load_factor"] > low.service_stats[0]["mean_load_factor"]
+
+
+def test_doubling_default_demand_raises_border_waits_and_utilisation(compile_variant):
+    base, _ = compile_variant(DEFAULT, end_date=dt.date(2025, 5, 1))
+    double, _ = compile_variant(DEFAULT, end_date=dt.date(2025, 5, 1), demand_scale=2.0)
+    a = {f["facility"]: f for f in run(base, np.random.default_rng(2)).facility_stats}
+    b = {f["facility"]: f for f in run(double, np.random.default_rng(2)).facility_stats}
+    for fid in ("border_astara", "gauge_inche_burun"):
+        assert b[fid]["utilisation"] > a[fid]["utilisation"]
+        assert b[fid]["wait_h_mean"] > a[fid]["wait_h_mean"]
+
+
+def test_vehicle_loads_never_exceed_capacity(compile_variant):
+    model, _ = compile_variant(DEFAULT, demand_scale=1.5)
+    result = run(model, np.random.default_rng(4))
+    dep = result.departures
+    assert len(dep) > 100
+    assert (dep[:, 2] <= dep[:, 3] + 1e-9).all()
+    assert (dep[:, 2] > 0).all()
+
+
+# ----- seasons ---------------------------------------------------------------------------------------------------
+def nsr_departures(result, model, info):
+    nsr = {s.index for s in model.services if s.id == "nsr_ruvvo_rummk" and s.direction == "forward"}
+    log = result.log
+    sel = (log["kind"] == EventKind.DEPART) & np.isin(log["entity"], list(nsr))
+    return dict(zip(log["consignment"][sel], log["time_h"][sel], strict=True))
+
+
+def test_february_nsr_booking_waits_for_the_july_opening(compile_variant):
+    model, info = compile_variant(NSR)
+    result = run(model, np.random.default_rng(8))
+    feb = (result.bookings.created_h >= 31 * 24) & (result.bookings.created_h < 59 * 24)
+    on_nsr = route_mask(result, info, "emc_nsr") & feb
+    assert on_nsr.sum() > 20
+    departs = nsr_departures(result, model, info)
+    july_1_h = (dt.date(2025, 7, 1) - dt.date(2025, 1, 1)).days * 24.0
+    left = [departs[c] for c in np.flatnonzero(on_nsr) if c in departs]
+    assert left, "February NSR cargo must sail once the season opens"
+    assert min(left) >= july_1_h
+    # no ship of ice class 'none'/'ice1' enters the NSR between 16 Nov and 30 Jun
+    nov_16_h = (dt.date(2025, 11, 16) - dt.date(2025, 1, 1)).days * 24.0
+    assert all(july_1_h <= t < nov_16_h for t in departs.values())
+
+
+def test_february_nsr_booking_is_refused_under_the_refuse_policy(compile_variant):
+    model, info = compile_variant(NSR, "refuse_out_of_season")
+    result = run(model, np.random.default_rng(8))
+    feb = (result.bookings.created_h >= 31 * 24) & (result.bookings.created_h < 59 * 24)
+    on_nsr = route_mask(result, info, "emc_nsr") & feb
+    assert on_nsr.sum() > 20
+    assert (result.dropped[on_nsr] == DropReason.SEASON_CLOSED).all()
+    assert np.isnan(result.delivered_h[on_nsr]).all()
+
+
+# ----- disruptions -------------------------------------------------------------------------------------------------
+def test_red_sea_closure_moves_suez_traffic_to_the_cape_and_lengthens_transit(compile_variant, network, specs):
+    from sim.routes import Policy, resolve_route
+
+    base_model, base_info = compile_variant(DEFAULT)
+    closed_model, closed_info = compile_variant(DEFAULT, "red_sea_closed")
+    base = run(base_model, np.random.default_rng(21))
+    closed = run(closed_model, np.random.default_rng(21))
+    suez_base = route_mask(base, base_info, "suez")
+    suez_closed = route_mask(closed, closed_info, "suez")
+    assert closed.diverted[suez_closed].all() and not base.diverted[suez_base].any()
+    cape_its = [i for i, r in enumerate(closed_info.itinerary_route_objs) if "cape_of_good_hope" in r.nodes]
+    assert np.isin(closed.bookings.itinerary[suez_closed], cape_its).all()
+    # physics: the Cape adds sea distance that even the fastest ship needs days to cover
+    extra_nm = (resolve_route(network, specs["suez"], Policy(closed=frozenset({"red_sea"}))).sea_nm
+                - resolve_route(network, specs["suez"]).sea_nm)
+    min_extra_days = extra_nm / 18.0 / 24.0
+    d_base = np.nanmedian(transit_days(base)[suez_base])
+    d_closed = np.nanmedian(transit_days(closed)[suez_closed])
+    assert d_closed - d_base >= min_extra_days - 3.5  # allow half a weekly sailing of schedule offset
+
+
+# ----- conservation and determinism ---------------------------------------------------------------------------------
+def conservation(result) -> tuple[float, float, float, float]:
+    teu = result.bookings.teu.astype(float)
+    delivered = ~np.isnan(result.delivered_h)
+    dropped = result.dropped != DropReason.NONE
+    in_transit = ~delivered & ~dropped
+    return teu.sum(), teu[delivered].sum(), teu[in_transit].sum(), teu[dropped].sum()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    teu_per_year=st.floats(100, 20_000),
+    capacity=st.integers(4, 400),
+    headway=st.floats(12, 400),
+    horizon_days=st.integers(20, 400),
+    sizes=st.lists(st.integers(1, 4), min_size=1, max_size=3, unique=True),
+    seed=st.integers(0, 2**31),
+)
+def test_teu_conservation_on_randomized_demand(teu_per_year, capacity, headway, horizon_days, sizes, seed):
+    model = shuttle_model(teu_per_year, capacity, headway, horizon_days * 24.0, sizes=tuple(sizes),
+                          shares=tuple([1.0 / len(sizes)] * len(sizes)))
+    result = run(model, np.random.default_rng(seed))
+    created, delivered, in_transit, dropped = conservation(result)
+    assert created == delivered + in_transit + dropped
+    kinds = result.log["kind"]
+    assert (kinds == EventKind.CREATED).sum() == len(result.bookings.created_h)
+    assert (kinds == EventKind.DELIVERED).sum() == (~np.isnan(result.delivered_h)).sum()
+    assert (result.departures[:, 2] <= capacity + 1e-9).all()
+
+
+def test_conservation_and_drop_reasons_on_the_default_scenario(compile_variant):
+    model, _ = compile_variant(NSR, "refuse_out_of_season")
+    result = run(model, np.random.default_rng(1))
+    created, delivered, in_transit, dropped = conservation(result)
+    assert created == delivered + in_transit + dropped
+    assert dropped > 0 and delivered > 0 and in_transit > 0
+
+
+def test_identical_seeds_give_identical_logs(compile_variant):
+    model, _ = compile_variant(DEFAULT, end_date=dt.date(2025, 4, 1))
+    a = run(model, np.random.default_rng(99))
+    b = run(model, np.random.default_rng(99))
+    c = run(model, np.random.default_rng(100))
+    for key in a.log:
+        np.testing.assert_array_equal(a.log[key], b.log[key])
+    np.testing.assert_array_equal(a.delivered_h, b.delivered_h)
+    assert len(a.log["time_h"]) != len(c.log["time_h"]) or not np.array_equal(a.log["time_h"], c.log["time_h"])
+
+
+def test_event_log_is_time_ordered_with_known_kinds(compile_variant):
+    model, _ = compile_variant(DEFAULT, end_date=dt.date(2025, 3, 1))
+    log = run(model, np.random.default_rng(5)).log
+    assert (np.diff(log["time_h"]) >= 0).all()
+    assert set(np.unique(log["kind"])) <= {int(k) for k in EventKind}
