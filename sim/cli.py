@@ -87,6 +87,109 @@ def routes(
         err_console.print(f"wrote {out}")
 
 
+@app.command()
+def schema(out: Annotated[Path | None, typer.Option(help="write the schema to this file")] = None) -> None:
+    """Print the JSON Schema of scenario files (for editor completion and checking)."""
+    import json
+
+    from .scenario import scenario_json_schema
+
+    text = json.dumps(scenario_json_schema(), indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {out}")
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    against_published: Annotated[bool, typer.Option("--against-published", help="run the validation scenarios and compare with published figures")] = False,
+) -> None:
+    """Check a scenario file: schema, references to routes, nodes and services, and every variant compiles."""
+    if against_published:
+        from .validation import print_validation
+
+        try:
+            ok = print_validation(scenario, console)
+        except CorridorError as exc:
+            _fail(exc)
+        raise typer.Exit(code=0 if ok else 1)
+    from .experiment import prepare_study
+
+    try:
+        study = prepare_study(scenario)
+    except CorridorError as exc:
+        _fail(exc)
+    base = study.file.base
+    console.print(f"[green]ok[/] {scenario}: scenario '{base.name}', {len(study.variants)} variant(s): "
+                  f"{', '.join(p.name for p in study.variants)}", soft_wrap=True)
+    for plan in study.variants:
+        routes = ", ".join(sorted(plan.info.routes))
+        teu = sum(f.teu_per_year for f in plan.model.flows)
+        console.print(f"  {plan.name}: {teu:,.0f} TEU/yr over {routes}", soft_wrap=True)
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    out: Annotated[Path | None, typer.Option(help="output folder (default outputs/<scenario>-<timestamp>)")] = None,
+    replications: Annotated[int | None, typer.Option(min=1, help="replications per variant (default: the scenario's)")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="random seed (default: the scenario's)")] = None,
+    workers: Annotated[int, typer.Option(min=0, help="local worker processes (0: one per CPU core)")] = 0,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster")] = None,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="draw maps, charts and report.html")] = True,
+) -> None:
+    """Run a study: every variant x replication, then summary.csv, facilities.csv, shipments.parquet,
+    manifest.json, report.md (and maps, charts, report.html) in one folder."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from .runner import RunOptions, run_study
+
+    if workers == 0:
+        import os
+
+        workers = os.cpu_count() or 1
+    opts = RunOptions(scenario=scenario, out=out, replications=replications, seed=seed, workers=workers,
+                      scheduler=scheduler, plots=plots)
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err_console,
+                        transient=False)
+    task = None
+
+    def on_start(study, reps):
+        nonlocal task
+        progress.start()
+        task = progress.add_task(f"{study.file.base.name}: replications", total=len(study.variants) * reps)
+
+    def on_done(_out):
+        progress.advance(task)
+
+    try:
+        summary = run_study(opts, on_start, on_done)
+    except KeyboardInterrupt:
+        progress.stop()
+        err_console.print("[bold red]interrupted:[/] no output folder was written")
+        raise typer.Exit(code=130) from None
+    except (CorridorError, FileExistsError) as exc:
+        progress.stop()
+        _fail(exc)
+    progress.stop()
+    table = Table(title=f"results: {summary.folder}")
+    for col in ("variant", "route", "dir", "TEU/rep", "p50 days", "p05-p95", "Δp50 vs base [95% CI]", "USD/TEU", "kg CO2/TEU", "on time"):
+        table.add_column(col, justify="left" if col in ("variant", "route", "dir") else "right")
+    for r in summary.rows:
+        def f(v, d=1):
+            return "" if v != v else f"{v:,.{d}f}"
+        delta = "baseline" if r["is_baseline"] else f"{f(r['delta_days_p50_vs_baseline'])} [{f(r['delta_days_ci_low'])}, {f(r['delta_days_ci_high'])}]"
+        table.add_row(r["variant"], r["route"], "fwd" if r["direction"] == "forward" else "rev", f(r["teu_delivered"], 0),
+                      f(r["transit_days_p50"]), f"{f(r['transit_days_p05'])}-{f(r['transit_days_p95'])}", delta,
+                      f(r["cost_usd_per_teu"], 0), f(r["co2_kg_per_teu"], 0), f"{f(100 * r['on_time_share'], 0)}%")
+    Console(width=max(console.width, 160)).print(table)
+    console.print(f"{summary.events:,} events in {summary.seconds:.1f} s; outputs in [bold]{summary.folder}[/]")
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

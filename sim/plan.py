@@ -329,8 +329,8 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
         for direction in ("forward", "reverse") if s.bidirectional else ("forward",):
             try:
                 r = service_route(s, direction, base_policy)
-            except RouteError as exc:
-                raise ScenarioError(f"calibration: service '{s.id}': {exc}") from None
+            except RouteError:
+                continue  # e.g. a service over a planned link that this study does not open
             service_routes[(s.id, direction)] = r
             legs = tuple((leg.leg_id, leg.direction) for leg in r.legs)
             by_first_leg.setdefault(legs[0], []).append((s.id, direction, legs))

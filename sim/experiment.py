@@ -1,0 +1,191 @@
+"""Variants x replications: seeds, executors (serial, local processes, Dask) and ordered delivery of results.
+
+Each replication gets ``numpy.random.default_rng(SeedSequence(seed).spawn(n)[r])``; every variant uses the
+same child seed for replication ``r`` (common random numbers). Results are handed to the caller in
+(variant, replication) order whichever executor ran them, so outputs are identical serial or parallel.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from .calibration import DEFAULT_CALIBRATION, load_calibration
+from .engine import run
+from .errors import ScenarioError
+from .model import CompiledModel
+from .network import DEFAULT_GEODATA, load_network
+from .plan import ModelInfo, compile_model
+from .results import RouteCosts, shipments_table, summarise_replication
+from .routes import load_route_specs
+from .scenario import Scenario, ScenarioFile, load_scenario
+
+__all__ = ["VariantPlan", "Study", "prepare_study", "ReplicationOutput", "run_replication", "execute"]
+
+
+@dataclass
+class VariantPlan:
+    """A compiled variant ready to run."""
+
+    name: str
+    scenario: Scenario
+    model: CompiledModel
+    info: ModelInfo
+    rates: RouteCosts
+
+
+@dataclass
+class Study:
+    """A scenario file with every variant compiled."""
+
+    file: ScenarioFile
+    variants: list[VariantPlan]
+    network: object
+    calibration: object
+
+
+def prepare_study(path: Path | str, geodata: Path | None = None, calibration: Path | None = None) -> Study:
+    """Load the network, routes, calibration and scenario; compile every variant (errors name the file)."""
+    root = geodata or DEFAULT_GEODATA
+    network = load_network(root)
+    specs = load_route_specs(root / "routes.yaml", network)
+    cal = load_calibration(calibration or DEFAULT_CALIBRATION)
+    sfile = load_scenario(path)
+    plans = []
+    for name, sc in sfile.variants.items():
+        where = f"{path}" + ("" if name == "base" else f" (variant '{name}')")
+        model, info = compile_model(network, specs, cal, sc, where)
+        merged_costs = {**cal.costs.model_dump(), **{k: v for k, v in sc.costs.items() if k != "sources"}}
+        rates = RouteCosts(
+            holding_rate_per_year=float(merged_costs["holding_rate_per_year"]),
+            empty_reposition_usd_per_teu=float(merged_costs["empty_reposition_usd_per_teu"]),
+            empty_reposition_co2_kg_per_teu=float(merged_costs["empty_reposition_co2_kg_per_teu"]),
+            on_time_days=sc.on_time_days,
+        )
+        plans.append(VariantPlan(name, sc, model, info, rates))
+    return Study(sfile, plans, network, cal)
+
+
+@dataclass
+class ReplicationOutput:
+    """What one replication sends back: small summaries, and the shipments table when asked for."""
+
+    variant: str
+    replication: int
+    routes: dict[str, dict]
+    facilities: list[dict]
+    shipments: object | None  # pyarrow.Table
+    snapshots: dict | None  # facility busy/queue time series (replication 0 only)
+    events: int
+    seconds: float
+
+
+def run_replication(plan: VariantPlan, replication: int, seed: int, replications: int, keep_shipments: bool = True) -> ReplicationOutput:
+    """Run replication ``replication`` of ``plan`` with its child seed."""
+    t0 = time.perf_counter()
+    child = np.random.SeedSequence(seed).spawn(replications)[replication]
+    result = run(plan.model, np.random.default_rng(child))
+    routes = summarise_replication(result, plan.model, plan.info, plan.rates)
+    shipments = (shipments_table(result, plan.model, plan.info, plan.name, replication, plan.rates.holding_rate_per_year)
+                 if keep_shipments else None)
+    snapshots = None
+    if replication == 0:
+        snapshots = {"time_h": result.snapshots["time_h"], "busy": result.snapshots["busy"],
+                     "queue": result.snapshots["queue"], "facilities": list(plan.info.facility_ids)}
+    return ReplicationOutput(plan.name, replication, routes, result.facility_stats, shipments, snapshots,
+                             result.events_processed, time.perf_counter() - t0)
+
+
+# ----- process-pool workers keep the compiled plans from their initializer ---------------------------------------
+_WORKER_PLANS: dict[str, VariantPlan] = {}
+
+
+def _init_worker(plans: list[VariantPlan]) -> None:
+    _WORKER_PLANS.clear()
+    _WORKER_PLANS.update({p.name: p for p in plans})
+
+
+def _worker_task(name: str, replication: int, seed: int, replications: int, keep: bool) -> ReplicationOutput:
+    return run_replication(_WORKER_PLANS[name], replication, seed, replications, keep)
+
+
+def _dask_task(plan: VariantPlan, replication: int, seed: int, replications: int, keep: bool) -> ReplicationOutput:
+    return run_replication(plan, replication, seed, replications, keep)
+
+
+def execute(
+    study: Study,
+    replications: int,
+    seed: int,
+    workers: int = 1,
+    scheduler: str | None = None,
+    keep_shipments: bool = True,
+    on_done: Callable[[ReplicationOutput], None] | None = None,
+) -> Iterator[ReplicationOutput]:
+    """Yield every (variant, replication) output in order. ``on_done`` is called as each finishes (in any order),
+    e.g. to advance a progress bar. ``scheduler``: a Dask scheduler address, or 'local' for a LocalCluster."""
+    tasks = [(p.name, r) for p in study.variants for r in range(replications)]
+    order = {t: i for i, t in enumerate(tasks)}
+    plans = {p.name: p for p in study.variants}
+    if scheduler is None and workers <= 1:
+        for name, r in tasks:
+            out = run_replication(plans[name], r, seed, replications, keep_shipments)
+            if on_done:
+                on_done(out)
+            yield out
+        return
+    pending: dict[int, ReplicationOutput] = {}
+    nxt = 0
+
+    def drain():
+        nonlocal nxt
+        while nxt in pending:
+            yield pending.pop(nxt)
+            nxt += 1
+
+    if scheduler is None:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                                 initargs=(study.variants,)) as pool:
+            futures = [pool.submit(_worker_task, name, r, seed, replications, keep_shipments) for name, r in tasks]
+            for fut in as_completed(futures):
+                out = fut.result()
+                if on_done:
+                    on_done(out)
+                pending[order[(out.variant, out.replication)]] = out
+                yield from drain()
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_as_completed
+    except ImportError as exc:  # pragma: no cover - dask is a core dependency
+        raise ScenarioError(f"--scheduler needs dask.distributed: {exc}") from None
+    cluster = None
+    try:
+        if scheduler == "local":
+            cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout="10s")
+    except OSError as exc:
+        raise ScenarioError(f"cannot reach the Dask scheduler at '{scheduler}': {exc}") from None
+    try:
+        scattered = {name: client.scatter(plan, broadcast=True) for name, plan in plans.items()}
+        futures = [client.submit(_dask_task, scattered[name], r, seed, replications, keep_shipments, pure=False)
+                   for name, r in tasks]
+        for fut in dask_as_completed(futures):
+            out = fut.result()
+            if on_done:
+                on_done(out)
+            pending[order[(out.variant, out.replication)]] = out
+            yield from drain()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,141 @@
+"""`corridor-sim run`: prepare the study, execute replications, stream results into an atomic run folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from . import __version__
+from .experiment import ReplicationOutput, Study, execute, prepare_study
+from .outputs import atomic_folder, default_run_folder, write_csv, write_json
+from .results import FACILITY_COLUMNS, SUMMARY_COLUMNS, Aggregator
+
+__all__ = ["RunOptions", "RunSummary", "run_study", "OUTPUT_ROOT"]
+
+OUTPUT_ROOT = Path("outputs")
+PACKAGES = ("simpy", "numpy", "pandas", "pyarrow", "networkx", "shapely", "pyproj", "geopandas", "pydantic",
+            "PyYAML", "matplotlib", "scipy", "dask", "distributed", "typer", "rich")
+
+
+@dataclass
+class RunOptions:
+    """What the user asked for on the command line (None: take the scenario's value)."""
+
+    scenario: Path
+    out: Path | None = None
+    replications: int | None = None
+    seed: int | None = None
+    workers: int = 1
+    scheduler: str | None = None
+    plots: bool = True
+    geodata: Path | None = None
+    calibration: Path | None = None
+
+
+@dataclass
+class RunSummary:
+    """Where the run went and its headline table."""
+
+    folder: Path
+    rows: list[dict]
+    facility_rows: list[dict]
+    seconds: float
+    events: int
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "corridor-sim": __version__}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def run_study(
+    opts: RunOptions,
+    on_start: Callable[[Study, int], None] | None = None,
+    on_done: Callable[[ReplicationOutput], None] | None = None,
+) -> RunSummary:
+    """Run the study described by ``opts``; write every output into one folder that appears only when complete."""
+    t0 = time.perf_counter()
+    started = dt.datetime.now(dt.UTC)
+    study = prepare_study(opts.scenario, opts.geodata, opts.calibration)
+    t_compile = time.perf_counter() - t0
+    base = study.file.base
+    replications = opts.replications or base.replications
+    seed = base.seed if opts.seed is None else opts.seed
+    final = opts.out or default_run_folder(OUTPUT_ROOT, base.name)
+    if on_start:
+        on_start(study, replications)
+    route_km = {}
+    for plan in study.variants:
+        for key, route in plan.info.routes.items():
+            route_km.setdefault(key, route.distance_km)
+    agg = Aggregator(baseline=base.baseline, route_km=route_km)
+    timings: list[float] = []
+    events = 0
+    snapshots = {}
+    with atomic_folder(final) as tmp:
+        writer = None
+        try:
+            for out in execute(study, replications, seed, opts.workers, opts.scheduler, True, on_done):
+                agg.add(out.variant, out.routes, out.facilities)
+                timings.append(out.seconds)
+                events += out.events
+                if out.snapshots is not None:
+                    snapshots[out.variant] = out.snapshots
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp / "shipments.parquet", out.shipments.schema, compression="zstd")
+                writer.write_table(out.shipments)
+        finally:
+            if writer is not None:
+                writer.close()
+        t_run = time.perf_counter() - t0 - t_compile
+        rows = agg.summary_rows()
+        facility_rows = agg.facility_rows()
+        write_csv(tmp / "summary.csv", rows, SUMMARY_COLUMNS)
+        write_csv(tmp / "facilities.csv", facility_rows, FACILITY_COLUMNS)
+        _write_timeseries(tmp / "facility_timeseries.csv", snapshots)
+        shutil.copyfile(opts.scenario, tmp / "scenario.yaml")
+        from .report import write_report
+
+        write_report(tmp, study, rows, facility_rows, replications, seed, plots=opts.plots)
+        finished = dt.datetime.now(dt.UTC)
+        executor = "dask" if opts.scheduler else ("processes" if opts.workers > 1 else "serial")
+        write_json(tmp / "manifest.json", {
+            "scenario": {"name": base.name, "file": str(opts.scenario), "sha256": study.file.hash},
+            "variants": [p.name for p in study.variants],
+            "seed": seed,
+            "replications": replications,
+            "executor": {"kind": executor, "workers": opts.workers, "scheduler": opts.scheduler},
+            "versions": _versions(),
+            "timings_s": {"compile": round(t_compile, 3), "replications": round(t_run, 3),
+                          "total": round(time.perf_counter() - t0, 3),
+                          "per_replication_mean": round(sum(timings) / max(1, len(timings)), 3)},
+            "events": events,
+            "started_utc": started.isoformat(timespec="seconds"),
+            "finished_utc": finished.isoformat(timespec="seconds"),
+            "command": " ".join(sys.argv),
+        })
+    return RunSummary(final, rows, facility_rows, time.perf_counter() - t0, events)
+
+
+def _write_timeseries(path: Path, snapshots: dict) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("variant,facility,time_h,busy,queue\n")
+        for variant, snap in snapshots.items():
+            for j, fid in enumerate(snap["facilities"]):
+                busy, queue = snap["busy"][:, j], snap["queue"][:, j]
+                for t, b, q in zip(snap["time_h"], busy, queue, strict=True):
+                    fh.write(f"{variant},{fid},{t:g},{b},{q}\n")
