@@ -190,6 +190,30 @@ def run(
     console.print(f"{summary.events:,} events in {summary.seconds:.1f} s; outputs in [bold]{summary.folder}[/]")
 
 
+@app.command("map")
+def map_command(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    out: Annotated[Path | None, typer.Option(help="image file (.png or .svg); default outputs/<scenario>-route_map.png")] = None,
+) -> None:
+    """Draw the scenario's route map from the network alone (no simulation)."""
+    from .experiment import prepare_study
+    from .html_report import study_map
+
+    try:
+        study = prepare_study(scenario)
+    except CorridorError as exc:
+        _fail(exc)
+    target = out or Path("outputs") / f"{study.file.base.name}-route_map.png"
+    if target.suffix.lower() not in (".png", ".svg"):
+        _fail(CorridorError(f"--out {target}: the map is written as .png or .svg"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig = study_map(study)
+    tmp = target.with_name(f".{target.name}.tmp{target.suffix}")
+    fig.savefig(tmp, dpi=fig.dpi)
+    tmp.replace(target)
+    console.print(f"wrote {target}")
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

@@ -198,6 +198,7 @@ def shipments_table(result: RunResult, model: CompiledModel, info: ModelInfo, va
         "variant": pa.array([variant] * n, pa.string()),
         "replication": pa.array(np.full(n, replication, dtype=np.int32)),
         "consignment": pa.array(np.arange(n, dtype=np.int32)),
+        "itinerary": pa.array(b.itinerary.astype(np.int32)),
         "route": pa.array([r.split(":")[0] for r in routes], pa.string()),
         "direction": pa.array(["reverse" if r.endswith(":reverse") else "forward" for r in routes], pa.string()),
         "commodity": pa.array(np.asarray(model.commodity_names, dtype=object)[b.commodity].tolist(), pa.string()),

@@ -1,0 +1,159 @@
+"""Charts for analysts: transit-time distributions, transit by booking month, facility load over time, and the
+cost-time-CO2 trade-off. Plotting knows nothing of SimPy: it reads the run's tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .maps import ROUTE_COLOURS  # noqa: E402
+
+__all__ = ["transit_ecdf", "transit_by_month", "facility_load", "cost_vs_time", "route_colours"]
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def route_colours(routes: list[str]) -> dict[str, str]:
+    """The same colour per route on every map and chart (the order of the scenario's routes)."""
+    return {r: ROUTE_COLOURS[i % len(ROUTE_COLOURS)] for i, r in enumerate(routes)}
+
+
+def _panels(n: int, width: float = 5.2, height: float = 3.8):
+    cols = min(n, 3)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, dpi=110)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
+def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants: list[str], title: str):
+    """ECDF of transit days per route, one panel per variant, India-to-Russia direction; baseline in black."""
+    colours = route_colours(routes)
+    fig, axes = _panels(len(variants))
+    delivered = ships[(ships.status == "delivered") & ~ships.in_warmup & (ships.direction == "forward")]
+    xmax = np.nanpercentile(delivered.transit_days, 99.5) if len(delivered) else 60
+    for ax, variant in zip(axes, variants, strict=True):
+        sub = delivered[delivered.variant == variant]
+        for route in routes:
+            days = np.sort(sub.loc[sub.route == route, "transit_days"].to_numpy())
+            if not len(days):
+                continue
+            y = np.arange(1, len(days) + 1) / len(days)
+            base = route == baseline
+            ax.step(days, y, where="post", color="black" if base else colours[route], linewidth=2.6 if base else 1.6,
+                    label=f"{route}{' (baseline)' if base else ''}: median {np.median(days):.1f} d", zorder=3 if base else 2)
+        ax.set_title(f"variant: {variant}", fontsize=10, loc="left")
+        ax.set_xlim(0, xmax * 1.02)
+        ax.set_ylim(0, 1.01)
+        ax.set_xlabel("transit time, booking to delivery (days)")
+        ax.set_ylabel("share of consignments delivered")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7.5, loc="lower right")
+    fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
+    fig.tight_layout()
+    return fig
+
+
+def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, variants: list[str], start: dt.date, title: str):
+    """Median (line) and 5-95% band of transit days by booking month, per route; one panel per variant."""
+    colours = route_colours(routes)
+    fig, axes = _panels(len(variants), width=5.6)
+    data = ships[~ships.in_warmup & (ships.direction == "forward")].copy()
+    created = pd.to_datetime(start) + pd.to_timedelta(data.created_h, unit="h")
+    data["month"] = created.dt.month
+    for ax, variant in zip(axes, variants, strict=True):
+        sub = data[data.variant == variant]
+        for route in routes:
+            r = sub[sub.route == route]
+            if r.empty:
+                continue
+            done = r[r.status == "delivered"].groupby("month").transit_days
+            med = done.median()
+            lo, hi = done.quantile(0.05), done.quantile(0.95)
+            colour = "black" if route == baseline else colours[route]
+            ax.plot(med.index, med.values, marker="o", markersize=3.5, color=colour, linewidth=2.2 if route == baseline else 1.6,
+                    label=route + (" (baseline)" if route == baseline else ""))
+            ax.fill_between(med.index, lo.reindex(med.index), hi.reindex(med.index), color=colour, alpha=0.12, linewidth=0)
+            refused = r.groupby("month").status.apply(lambda s: (s == "dropped:season_closed").mean())
+            for m, share in refused.items():
+                if share > 0.5:
+                    ax.axvspan(m - 0.5, m + 0.5, color="#999", alpha=0.15, linewidth=0)
+        ax.set_xticks(range(1, 13), MONTHS, fontsize=8)
+        ax.set_xlim(0.5, 12.5)
+        ax.set_title(f"variant: {variant}", fontsize=10, loc="left")
+        ax.set_xlabel("booking month")
+        ax.set_ylabel("transit days (median, 5-95% band)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7.5, loc="upper left")
+    fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
+    fig.tight_layout()
+    return fig
+
+
+def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, start: dt.date, title: str, top: int = 6):
+    """Utilisation (busy servers / servers, 7-day mean) and queue length over simulated time for the busiest
+    facilities of ``variant`` (replication 0)."""
+    fac = facilities[facilities.variant == variant].sort_values("utilisation", ascending=False).head(top)
+    fig, (ax_u, ax_q) = plt.subplots(2, 1, figsize=(11, 6.6), sharex=True, dpi=110)
+    for i, row in enumerate(fac.itertuples()):
+        s = series[(series.variant == variant) & (series.facility == row.facility)].sort_values("time_h")
+        if s.empty:
+            continue
+        when = pd.to_datetime(start) + pd.to_timedelta(s.time_h, unit="h")
+        colour = plt.cm.tab10(i % 10)
+        util = (s.busy / row.servers).rolling(7, min_periods=1).mean()
+        ax_u.plot(when, util * 100, color=colour, linewidth=1.5, label=f"{row.facility} ({row.utilisation * 100:.0f}% mean)")
+        ax_q.plot(when, s.queue, color=colour, linewidth=1.2, label=row.facility)
+    ax_u.set_ylabel("utilisation, 7-day mean (%)")
+    ax_u.set_ylim(bottom=0)
+    ax_q.set_ylabel("queue (consignments waiting)")
+    locator = mdates.AutoDateLocator()
+    ax_q.xaxis.set_major_locator(locator)
+    ax_q.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    for ax in (ax_u, ax_q):
+        ax.grid(alpha=0.3)
+    ax_u.legend(fontsize=8, loc="upper left", ncols=2)
+    ax_u.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title: str):
+    """Median transit against cost per TEU for every route and variant (India to Russia); colour = kg CO2 per TEU,
+    horizontal bars = 5-95% transit range."""
+    data = summary[summary.direction == "forward"].dropna(subset=["transit_days_p50", "cost_usd_per_teu"])
+    fig, ax = plt.subplots(figsize=(10, 6.2), dpi=110)
+    variants = list(dict.fromkeys(data.variant))
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    norm = plt.Normalize(data.co2_kg_per_teu.min() * 0.95, data.co2_kg_per_teu.max() * 1.05)
+    cmap = plt.cm.viridis_r
+    for vi, variant in enumerate(variants):
+        sub = data[data.variant == variant]
+        ax.errorbar(sub.transit_days_p50, sub.cost_usd_per_teu,
+                    xerr=[sub.transit_days_p50 - sub.transit_days_p05, sub.transit_days_p95 - sub.transit_days_p50],
+                    fmt="none", ecolor="#bbb", elinewidth=1, zorder=1)
+        ax.scatter(sub.transit_days_p50, sub.cost_usd_per_teu, c=sub.co2_kg_per_teu, cmap=cmap, norm=norm, s=140,
+                   marker=markers[vi % len(markers)], edgecolor=["black" if r == baseline else "white" for r in sub.route],
+                   linewidth=[2.0 if r == baseline else 0.8 for r in sub.route], zorder=3, label=f"variant: {variant}")
+        for r in sub.itertuples():
+            ax.annotate(r.route + (" (baseline)" if r.route == baseline else ""), (r.transit_days_p50, r.cost_usd_per_teu),
+                        xytext=(7, 5), textcoords="offset points", fontsize=8)
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    fig.colorbar(sm, ax=ax, label="kg CO2 per TEU")
+    ax.set_xlabel("median transit, booking to delivery (days); bars: 5-95% range")
+    ax.set_ylabel("cost per TEU delivered (USD)")
+    ax.grid(alpha=0.3)
+    if len(variants) > 1:
+        ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    fig.tight_layout()
+    return fig

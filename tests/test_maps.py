@@ -1,0 +1,40 @@
+"""Maps: one artist per route, a legend naming every route, an Arctic view when the NSR is in the study."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+from matplotlib.collections import LineCollection  # noqa: E402
+
+from sim.experiment import prepare_study  # noqa: E402
+from sim.html_report import study_map  # noqa: E402
+
+SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_route_map_has_one_artist_per_route_and_a_legend_naming_each(path, tmp_path):
+    study = prepare_study(path)
+    fig = study_map(study)
+    main = fig.axes[0]
+    routes = [r for r in study.file.base.routes]
+    artists = [c for c in main.collections if isinstance(c, LineCollection) and (c.get_gid() or "").startswith("route:")]
+    assert sorted(c.get_gid().split(":", 1)[1] for c in artists) == sorted(routes)
+    legend_texts = " | ".join(t.get_text() for leg in [main.get_legend(), *main.artists] if hasattr(leg, "get_texts") for t in leg.get_texts())
+    for r in routes:
+        assert r in legend_texts, r
+    # the extent fits the routes: every route vertex is inside the axes limits
+    (x0, x1), (y0, y1) = main.get_xlim(), main.get_ylim()
+    for c in artists:
+        for seg in c.get_segments():
+            assert (seg[:, 0] >= x0).all() and (seg[:, 0] <= x1).all() and (seg[:, 1] >= y0).all() and (seg[:, 1] <= y1).all()
+    has_nsr = any("nsr" in p.info.routes[r].chokepoints for p in study.variants[:1] for r in routes if r in p.info.routes)
+    titles = " ".join(ax.get_title(loc="left") for ax in fig.axes)
+    assert ("Arctic" in titles) == has_nsr
+    out = tmp_path / "map.png"
+    fig.savefig(out)
+    assert out.stat().st_size > 50_000
