@@ -145,8 +145,10 @@ def _write_html(folder: Path, study, rows: list[dict], facility_rows: list[dict]
         body.append(
             f"<tr{cls}><td>{e(r['variant'])}</td><td>{e(r['route'])}{' (baseline)' if r['is_baseline'] else ''}</td>"
             f"<td>{e(r['direction'])}</td><td>{_fmt(r['teu_delivered'], 0)}</td><td>{_fmt(r['transit_days_p50'])}</td>"
-            f"<td>{_fmt(r['transit_days_p05'])} - {_fmt(r['transit_days_p95'])}</td><td>{_fmt(r['delta_days_p50_vs_baseline'])}</td>"
-            f"<td>{_fmt(r['delta_days_ci_low'])} to {_fmt(r['delta_days_ci_high'])}</td><td>{_fmt(r['cost_usd_per_teu'], 0)}</td>"
+            f"<td>{_fmt(r['transit_days_p05'])} - {_fmt(r['transit_days_p95'])}</td>"
+            + ("<td>baseline</td><td></td>" if r["is_baseline"] else
+               f"<td>{_fmt(r['delta_days_p50_vs_baseline'])}</td><td>{_fmt(r['delta_days_ci_low'])} to {_fmt(r['delta_days_ci_high'])}</td>")
+            + f"<td>{_fmt(r['cost_usd_per_teu'], 0)}</td>"
             f"<td>{_fmt(r['co2_kg_per_teu'], 0)}</td><td>{_fmt(100 * r['on_time_share'], 0)}%</td></tr>")
     fac_rows = sorted(facility_rows, key=lambda f: (f["variant"], -f["utilisation"]))
     fac = "".join(

@@ -72,8 +72,8 @@ def write_report(folder: Path, study, rows: list[dict], facility_rows: list[dict
             "variant": r["variant"], "route": r["route"] + (" (baseline)" if r["is_baseline"] else ""),
             "direction": r["direction"], "teu": _f(r["teu_delivered"], 0),
             "p50": _f(r["transit_days_p50"]), "p05_p95": f"{_f(r['transit_days_p05'])} - {_f(r['transit_days_p95'])}",
-            "delta": _f(r["delta_days_p50_vs_baseline"]),
-            "ci": f"{_f(r['delta_days_ci_low'])} to {_f(r['delta_days_ci_high'])}",
+            "delta": "baseline" if r["is_baseline"] else _f(r["delta_days_p50_vs_baseline"]),
+            "ci": "" if r["is_baseline"] else f"{_f(r['delta_days_ci_low'])} to {_f(r['delta_days_ci_high'])}",
             "cost": _f(r["cost_usd_per_teu"], 0), "co2": _f(r["co2_kg_per_teu"], 0),
             "ontime": _f(100 * r["on_time_share"], 0) + "%", "div": _f(100 * r["diverted_share"], 0) + "%",
         })
