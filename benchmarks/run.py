@@ -129,7 +129,7 @@ def vessel_model(vessels: int, nodes: int):
     path = ServicePath(tuple(f"e{i}" for i in range(nodes - 1)), chunks, 10.0 * (nodes - 1), 0.0, 0.0, frozenset())
     service = CompiledService(
         index=0, id="vessels", direction="forward", mode="sea", origin="0", destination=str(nodes - 1),
-        capacity_teu=1.0, departure="scheduled", headway_h=0.001, offset_h=0.0, max_wait_h=0.0, fill_teu=1.0,
+        capacity_teu=1.0, departure="when_full", headway_h=0.0, offset_h=0.0, max_wait_h=1.0, fill_teu=1.0,
         vehicles=0, return_h=0.0, speed_kmh=Dist("fixed", 14.4), month_speed_factor=(1.0,) * 12, freight_usd_per_teu=0.0,
         freight_usd_per_teu_km=0.0, path=path)
     horizon = vessels * 0.001 + 1e-6
@@ -149,12 +149,10 @@ def our_vessels(vessels: int, nodes: int) -> dict:
     z = np.zeros(vessels)
     zi = np.zeros(vessels, dtype=np.int64)
     bookings = Bookings(created_h=z, itinerary=zi, commodity=zi, teu=np.ones(vessels, dtype=np.int64), value_usd=z, flow=zi)
-    # one booking per departure: bookings are created just before each departure
-    bookings.created_h = np.arange(vessels) * 0.001 - 0.0005
-    bookings.created_h[0] = 0.0
+    bookings.created_h = np.arange(vessels) * 0.001  # each booking fills a vessel, which sails at once
     from dataclasses import replace
 
-    model = replace(model, horizon_h=1e9)
+    model = replace(model, horizon_h=1e7)
     t0 = time.perf_counter()
     run(model, np.random.default_rng(0), bookings)
     seconds = time.perf_counter() - t0

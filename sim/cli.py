@@ -104,7 +104,7 @@ def schema(out: Annotated[Path | None, typer.Option(help="write the schema to th
 
 @app.command()
 def validate(
-    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    scenario: Annotated[Path | None, typer.Argument(help="scenario YAML file (with --against-published: the validation study, default scenarios/validation/validation.yaml)")] = None,
     against_published: Annotated[bool, typer.Option("--against-published", help="run the validation scenarios and compare with published figures")] = False,
 ) -> None:
     """Check a scenario file: schema, references to routes, nodes and services, and every variant compiles."""
@@ -116,6 +116,8 @@ def validate(
         except CorridorError as exc:
             _fail(exc)
         raise typer.Exit(code=0 if ok else 1)
+    if scenario is None:
+        _fail(CorridorError("give a scenario file to validate (or --against-published)"))
     from .experiment import prepare_study
 
     try:

@@ -403,6 +403,11 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
             info.routes.setdefault(route.key, route)
         return idx
 
+    def network_leg(key: str) -> tuple[str, str, str]:
+        leg_id, direction = key.split(":")
+        leg = network.legs[leg_id]
+        return (leg_id, leg.start, leg.end) if direction == "forward" else (leg_id, leg.end, leg.start)
+
     def finish_itinerary(idx: int) -> None:
         """Attach seasonal refusals and booking-time reroutes to itinerary ``idx``."""
         it = itineraries[idx]
@@ -429,16 +434,17 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
             if not hit:
                 continue
             if dis.policy == "reroute":
+                blocked_rides = [s for s in it.steps if s.kind == RIDE and any(
+                    blocked_by(dis, *network_leg(leg)) for leg in services[s.ref].path.legs)]
+                if blocked_rides and all(j in services[s.ref].reroutes for s in blocked_rides):
+                    continue  # the vehicles divert themselves; bookings keep their itinerary
                 try:
                     alt = build_itinerary(it.route_id, it.direction, frozenset({dis.target.value}))
-                except RouteError:
+                except (RouteError, ScenarioError):
+                    # no path or no service around the closure: the scenario's fallback route, else refuse
                     alt = build_itinerary(dis.reroute_to, it.direction, frozenset()) if dis.reroute_to else -1
-                if alt == idx:
-                    continue
-                # vehicles reroute themselves; a booking changes route only when its own path needs to
-                if any(services[s.ref].reroutes.get(j) for s in it.steps if s.kind == RIDE) and alt >= 0 and info.itinerary_route_ids[alt] == it.route_id:
-                    continue
-                reroutes.append((*holds[j], alt))
+                if alt != idx:
+                    reroutes.append((*holds[j], alt))
         itineraries[idx] = Itinerary(it.index, it.route, it.route_id, it.direction, it.steps, it.handling_usd_per_teu,
                                      it.min_hours, refuse, tuple(reroutes))
 
