@@ -9,10 +9,9 @@ import sys
 import time
 
 import networkx as nx
+import opentnsim.core as core
 import shapely.geometry
 import simpy
-
-import opentnsim.core as core
 
 
 def build_graph(nodes: int) -> nx.DiGraph:

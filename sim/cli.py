@@ -41,7 +41,7 @@ def _root() -> None:
 
 
 def _fail(exc: Exception) -> None:
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -145,7 +145,14 @@ def run(
 ) -> None:
     """Run a study: every variant x replication, then summary.csv, facilities.csv, shipments.parquet,
     manifest.json, report.md (and maps, charts, report.html) in one folder."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from .runner import RunOptions, run_study
 

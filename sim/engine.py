@@ -12,7 +12,7 @@ import heapq
 import math
 from collections import deque
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property
 
 import numpy as np
 import simpy
@@ -106,13 +106,18 @@ class RunResult:
     fees_usd: np.ndarray
     co2_kg: np.ndarray
     diverted: np.ndarray  # True when a vehicle carrying the consignment took a reroute path
-    log: dict[str, np.ndarray]
+    event_log: EventLog
     facility_stats: list[dict]
     service_stats: list[dict]
     departures: np.ndarray  # rows: service index, time_h, load_teu, capacity_teu
     snapshots: dict[str, np.ndarray]
     events_processed: int
     horizon_h: float
+
+    @cached_property
+    def log(self) -> dict[str, np.ndarray]:
+        """The event log as time-ordered column arrays (built on first use; rows after the horizon dropped)."""
+        return self.event_log.to_arrays(self.horizon_h)
 
 
 class _Facility:
@@ -226,6 +231,7 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
     env = simpy.Environment()
     log = EventLog()
     append = log.rows.append
+    extend = log.rows.extend
     n = len(bookings.created_h)
     max_steps = max((len(it.steps) for it in model.itineraries), default=1)
     nan = float("nan")
@@ -271,17 +277,18 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
         if kind == VISIT:
             t = teu_of[cid]
             start, _, leave = facilities[ref].book(now, t)
-            append((now, QUEUE, cid, si, ref))
-            append((start, START, cid, si, ref))
-            append((leave, END, cid, si, ref))
+            extend(((now, QUEUE, cid, si, ref), (start, START, cid, si, ref), (leave, END, cid, si, ref)))
             handling[cid] += cost_of[ref] * t
             ev = Timeout(env, leave - now)
-            ev.callbacks.append(partial(_visited, cid, si))
+            ev.cid = cid  # SimPy events carry no slots: the callback reads the consignment from the event
+            ev.si = si
+            ev.callbacks.append(_visited)
         else:
             services[ref].enqueue(cid, si)
 
-    def _visited(cid: int, si: int, _ev) -> None:
-        step_end[cid * max_steps + si] = env.now
+    def _visited(ev) -> None:
+        cid, si = ev.cid, ev.si
+        step_end[cid * max_steps + si] = ev.env._now
         advance(cid, si + 1)
 
     def arrived(cid: int, si: int) -> None:
@@ -359,11 +366,11 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
             self.queue.append((cid, si))
             self.queued_teu += teu_of[cid]
             if self.kind == "when_full":
-                if len(self.queue) == 1:
-                    self.batch += 1
-                    env.process(self.deadline(self.batch, env.now + svc.max_wait_h))
                 if self.queued_teu >= svc.fill_teu:
                     self.depart()
+                elif len(self.queue) == 1:  # a new batch starts waiting: it leaves full or at its deadline
+                    self.batch += 1
+                    env.process(self.deadline(self.batch, env.now + svc.max_wait_h))
 
         def deadline(self, batch: int, at: float):
             yield Timeout(env, max(0.0, at - env.now))
@@ -503,7 +510,7 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
         fees_usd=np.asarray(fees),
         co2_kg=np.asarray(co2),
         diverted=np.asarray(diverted, dtype=bool),
-        log=log.to_arrays(horizon),
+        event_log=log,
         facility_stats=facility_stats,
         service_stats=service_stats,
         departures=dep,

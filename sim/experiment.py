@@ -7,6 +7,7 @@ same child seed for replication ``r`` (common random numbers). Results are hande
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -92,14 +93,19 @@ def run_replication(plan: VariantPlan, replication: int, seed: int, replications
     child = np.random.SeedSequence(seed).spawn(replications)[replication]
     result = run(plan.model, np.random.default_rng(child))
     routes = summarise_replication(result, plan.model, plan.info, plan.rates)
+    snap = result.snapshots
+    facilities = result.facility_stats
+    events = result.events_processed
     shipments = (shipments_table(result, plan.model, plan.info, plan.name, replication, plan.rates.holding_rate_per_year)
                  if keep_shipments else None)
+    del result
+    gc.collect()  # the engine runs with the cyclic GC paused; free this replication's SimPy objects now
     snapshots = None
     if replication == 0:
-        snapshots = {"time_h": result.snapshots["time_h"], "busy": result.snapshots["busy"],
-                     "queue": result.snapshots["queue"], "facilities": list(plan.info.facility_ids)}
-    return ReplicationOutput(plan.name, replication, routes, result.facility_stats, shipments, snapshots,
-                             result.events_processed, time.perf_counter() - t0)
+        snapshots = {"time_h": snap["time_h"], "busy": snap["busy"], "queue": snap["queue"],
+                     "facilities": list(plan.info.facility_ids)}
+    return ReplicationOutput(plan.name, replication, routes, facilities, shipments, snapshots, events,
+                             time.perf_counter() - t0)
 
 
 # ----- process-pool workers keep the compiled plans from their initializer ---------------------------------------

@@ -207,6 +207,18 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
                 chunks.append(Chunk(TRAVEL, travel_km))
                 travel_km = 0.0
 
+        def take_run(start: int, belongs) -> tuple[float, int]:
+            """Consume the consecutive legs from ``start`` that ``belongs`` to one canal or escorted stretch."""
+            nonlocal tags, co2
+            km, j = 0.0, start
+            while j < len(legs) and belongs(legs[j]):
+                km += legs[j].length_km
+                if j != start:  # the first leg's tags and CO2 were counted already
+                    tags |= legs[j].chokepoints
+                    co2 += legs[j].length_km * s.co2_kg_per_teu_km
+                j += 1
+            return km, j
+
         while i < len(legs):
             leg = legs[i]
             net_leg = network.legs[leg.leg_id]
@@ -226,28 +238,18 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
             convoy = next((convoy_by_node[t] for t in leg.chokepoints if t in convoy_by_node), None)
             escort = next((escort_by_tag[t] for t in leg.chokepoints if t in escort_by_tag), None)
             if convoy is not None and net_leg.mode == "canal":
-                km = 0.0
-                while i < len(legs) and network.legs[legs[i].leg_id].mode == "canal" and cal.convoys[convoy].node in legs[i].chokepoints:
-                    km += legs[i].length_km
-                    if legs[i] is not leg:
-                        tags |= legs[i].chokepoints
-                        co2 += legs[i].length_km * s.co2_kg_per_teu_km
-                    i += 1
-                flush()
-                chunks.append(Chunk(CONVOY, km, convoy))
-                km_done += km
-                continue
-            if escort is not None:
-                km = 0.0
+                node = cal.convoys[convoy].node
+                km, i = take_run(i, lambda lg, node=node: network.legs[lg.leg_id].mode == "canal" and node in lg.chokepoints)
+                kind, ref = CONVOY, convoy
+            elif escort is not None:
                 tag = cal.escorts[escort].chokepoint
-                while i < len(legs) and tag in legs[i].chokepoints:
-                    km += legs[i].length_km
-                    if legs[i] is not leg:
-                        tags |= legs[i].chokepoints
-                        co2 += legs[i].length_km * s.co2_kg_per_teu_km
-                    i += 1
+                km, i = take_run(i, lambda lg, tag=tag: tag in lg.chokepoints)
+                kind, ref = ESCORT, escort
+            else:
+                kind = None
+            if kind is not None:
                 flush()
-                chunks.append(Chunk(ESCORT, km, escort))
+                chunks.append(Chunk(kind, km, ref))
                 km_done += km
                 continue
             travel_km += leg.length_km

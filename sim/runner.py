@@ -76,6 +76,8 @@ def run_study(
     replications = opts.replications or base.replications
     seed = base.seed if opts.seed is None else opts.seed
     final = opts.out or default_run_folder(OUTPUT_ROOT, base.name)
+    if final.exists():
+        raise FileExistsError(f"output folder {final} already exists; choose another --out")
     if on_start:
         on_start(study, replications)
     route_km = {}

@@ -14,7 +14,6 @@ import yaml
 from .errors import ScenarioError
 from .eventlog import EventKind
 from .experiment import Study, prepare_study, run_replication
-from .geo import KM_PER_NM
 from .routes import RouteSpec, Stage, resolve_route
 
 __all__ = ["VALIDATION_DIR", "Figure", "load_figures", "Measurements", "measure", "evaluate", "print_validation"]
