@@ -21,7 +21,7 @@ from .model import CompiledModel
 from .plan import ModelInfo
 
 __all__ = [
-    "SUMMARY_COLUMNS", "FACILITY_COLUMNS", "RouteCosts", "summarise_replication", "Aggregator", "shipments_table",
+    "SUMMARY_COLUMNS", "FACILITY_COLUMNS", "RouteCosts", "summarise_replication", "Aggregator", "shipments_table", "itinerary_rows",
 ]
 
 SUMMARY_COLUMNS = (
@@ -191,8 +191,9 @@ def shipments_table(result: RunResult, model: CompiledModel, info: ModelInfo, va
                       np.where(result.dropped == DropReason.SEASON_CLOSED, "dropped:season_closed",
                                np.where(result.dropped == DropReason.ROUTE_CLOSED, "dropped:route_closed", "in_transit")))
     routes = np.asarray(info.itinerary_routes, dtype=object)[b.itinerary]
-    labels = [info.itinerary_step_labels[i] for i in b.itinerary]
-    steps = [row[: len(lab)].tolist() for row, lab in zip(result.step_end_h, labels, strict=True)]
+    steps = result.step_end_h
+    step_end = pa.FixedSizeListArray.from_arrays(pa.array(steps.reshape(-1)), steps.shape[1]) if n else pa.array(
+        [], pa.list_(pa.float64(), steps.shape[1]))
     holding = b.value_usd * np.nan_to_num(transit) * holding_rate_per_year / 365.0
     return pa.table({
         "variant": pa.array([variant] * n, pa.string()),
@@ -215,6 +216,12 @@ def shipments_table(result: RunResult, model: CompiledModel, info: ModelInfo, va
         "fees_usd": pa.array(result.fees_usd),
         "holding_usd": pa.array(holding),
         "co2_kg": pa.array(result.co2_kg),
-        "steps": pa.array(labels, pa.list_(pa.string())),
-        "step_end_h": pa.array(steps, pa.list_(pa.float64())),
+        "step_end_h": step_end,
     })
+
+
+def itinerary_rows(info: ModelInfo, variant: str) -> list[dict]:
+    """What each itinerary index in shipments.parquet means: its route and the names of its steps."""
+    return [{"variant": variant, "itinerary": i, "route": info.itinerary_route_ids[i],
+             "direction": info.itinerary_directions[i], "distance_km": round(info.itinerary_km[i], 1),
+             "steps": " > ".join(info.itinerary_step_labels[i])} for i in range(len(info.itinerary_routes))]

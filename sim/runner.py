@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from . import __version__
 from .experiment import ReplicationOutput, Study, execute, prepare_study
 from .outputs import atomic_folder, default_run_folder, write_csv, write_json
-from .results import FACILITY_COLUMNS, SUMMARY_COLUMNS, Aggregator
+from .results import FACILITY_COLUMNS, SUMMARY_COLUMNS, Aggregator, itinerary_rows
 
 __all__ = ["RunOptions", "RunSummary", "run_study", "OUTPUT_ROOT"]
 
@@ -109,6 +109,8 @@ def run_study(
         write_csv(tmp / "summary.csv", rows, SUMMARY_COLUMNS)
         write_csv(tmp / "facilities.csv", facility_rows, FACILITY_COLUMNS)
         _write_timeseries(tmp / "facility_timeseries.csv", snapshots)
+        write_csv(tmp / "itineraries.csv", [row for plan in study.variants for row in itinerary_rows(plan.info, plan.name)],
+                  ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
         shutil.copyfile(opts.scenario, tmp / "scenario.yaml")
         from .report import write_report
 

@@ -94,7 +94,8 @@ def test_run_writes_every_output(tmp_path):
     out = tmp_path / "run"
     result = invoke("run", SMALL, "--out", out, "--replications", "2", "--no-plots")
     assert result.exit_code == 0, result.output
-    for name in ("summary.csv", "facilities.csv", "shipments.parquet", "manifest.json", "report.md", "scenario.yaml"):
+    for name in ("summary.csv", "facilities.csv", "shipments.parquet", "manifest.json", "report.md", "scenario.yaml",
+                 "itineraries.csv"):
         assert (out / name).stat().st_size > 100, name
     rows = list(csv.DictReader((out / "summary.csv").read_text().splitlines()))
     required = {"variant", "route", "is_baseline", "replications", "teu_created", "teu_delivered", "teu_in_transit",
@@ -108,7 +109,10 @@ def test_run_writes_every_output(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 42 and manifest["replications"] == 2 and len(manifest["scenario"]["sha256"]) == 64
     ships = pq.read_table(out / "shipments.parquet")
-    assert ships.num_rows > 100 and {"route", "transit_days", "steps", "step_end_h", "status"} <= set(ships.column_names)
+    assert ships.num_rows > 100 and {"route", "itinerary", "transit_days", "step_end_h", "status"} <= set(ships.column_names)
+    itineraries = list(csv.DictReader((out / "itineraries.csv").read_text().splitlines()))
+    assert {int(r["itinerary"]) for r in itineraries} >= set(ships.column("itinerary").to_pylist())
+    assert all(" > " in r["steps"] for r in itineraries)
     assert set(ships.column("replication").to_pylist()) == {0, 1}
     assert "Findings" in (out / "report.md").read_text()
 
