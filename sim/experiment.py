@@ -81,6 +81,7 @@ class ReplicationOutput:
     replication: int
     routes: dict[str, dict]
     facilities: list[dict]
+    services: list[dict]
     shipments: object | None  # pyarrow.Table
     snapshots: dict | None  # facility busy/queue time series (replication 0 only)
     events: int
@@ -95,6 +96,7 @@ def run_replication(plan: VariantPlan, replication: int, seed: int, replications
     routes = summarise_replication(result, plan.model, plan.info, plan.rates)
     snap = result.snapshots
     facilities = result.facility_stats
+    services = result.service_stats
     events = result.events_processed
     shipments = (shipments_table(result, plan.model, plan.info, plan.name, replication, plan.rates.holding_rate_per_year)
                  if keep_shipments else None)
@@ -104,7 +106,7 @@ def run_replication(plan: VariantPlan, replication: int, seed: int, replications
     if replication == 0:
         snapshots = {"time_h": snap["time_h"], "busy": snap["busy"], "queue": snap["queue"],
                      "facilities": list(plan.info.facility_ids)}
-    return ReplicationOutput(plan.name, replication, routes, facilities, shipments, snapshots, events,
+    return ReplicationOutput(plan.name, replication, routes, facilities, services, shipments, snapshots, events,
                              time.perf_counter() - t0)
 
 

@@ -44,7 +44,7 @@ def comparison_sentences(rows: list[dict]) -> list[str]:
 
 
 def write_report(folder: Path, study, rows: list[dict], facility_rows: list[dict], replications: int, seed: int,
-                 plots: bool = True) -> None:
+                 plots: bool = True, service_rows: list[dict] | None = None) -> None:
     """Write report.md (and, with plots, the charts, maps and report.html) into ``folder``."""
     base = study.file.base
     lines = [
@@ -90,7 +90,15 @@ def write_report(folder: Path, study, rows: list[dict], facility_rows: list[dict
          "wait": _f(f["wait_h_mean"]), "p95": _f(f["wait_h_p95"]), "maxq": f["max_queue"]} for f in top
     ], [("variant", "variant"), ("facility", "facility"), ("node", "node"), ("util", "utilisation"),
         ("wait", "mean wait (h)"), ("p95", "p95 wait (h)"), ("maxq", "max queue")]))
-    lines += ["", "Files: summary.csv, facilities.csv, facility_timeseries.csv, shipments.parquet, manifest.json "
+    if service_rows:
+        lines += ["", "## Fullest services (mean load factor of departing vehicles; near 1.0 means cargo waits for space)", ""]
+        top_s = sorted(service_rows, key=lambda r: -r["mean_load_factor"])[:10]
+        lines.append(markdown_table([
+            {"variant": r["variant"], "service": r["service"], "direction": r["direction"],
+             "lf": f"{100 * r['mean_load_factor']:.0f}%", "dep": _f(r["departures"], 0), "teu": _f(r["teu"], 0)} for r in top_s
+        ], [("variant", "variant"), ("service", "service"), ("direction", "direction"), ("lf", "load factor"),
+            ("dep", "departures / rep"), ("teu", "TEU / rep")]))
+    lines += ["", "Files: summary.csv, facilities.csv, services.csv, facility_timeseries.csv, itineraries.csv, shipments.parquet, manifest.json "
               "(columns and units in the README).", ""]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
     if plots:

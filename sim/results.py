@@ -21,7 +21,7 @@ from .model import CompiledModel
 from .plan import ModelInfo
 
 __all__ = [
-    "SUMMARY_COLUMNS", "FACILITY_COLUMNS", "RouteCosts", "summarise_replication", "Aggregator", "shipments_table", "itinerary_rows",
+    "SUMMARY_COLUMNS", "FACILITY_COLUMNS", "SERVICE_COLUMNS", "RouteCosts", "summarise_replication", "Aggregator", "shipments_table", "itinerary_rows",
 ]
 
 SUMMARY_COLUMNS = (
@@ -31,6 +31,7 @@ SUMMARY_COLUMNS = (
     "delta_days_ci_low", "delta_days_ci_high", "delta_cost_usd_per_teu_vs_baseline", "distance_km",
     "diverted_share",
 )
+SERVICE_COLUMNS = ("variant", "service", "direction", "replications", "departures", "teu", "mean_load_factor")
 FACILITY_COLUMNS = (
     "variant", "facility", "node", "kind", "servers", "replications", "jobs", "utilisation", "mean_queue",
     "wait_h_mean", "wait_h_p95", "max_queue",
@@ -118,11 +119,19 @@ class Aggregator:
     route_km: dict[str, float]
     routes: dict[str, dict[str, list[float]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     facilities: dict[tuple[str, str], dict] = field(default_factory=dict)
+    services: dict[tuple[str, str, str], dict] = field(default_factory=dict)
     replications: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     variant_order: list[str] = field(default_factory=list)
 
-    def add(self, variant: str, route_summary: dict[str, dict], facility_stats: list[dict]) -> None:
+    def add(self, variant: str, route_summary: dict[str, dict], facility_stats: list[dict],
+            service_stats: list[dict] = ()) -> None:
         """Fold one replication of ``variant`` in."""
+        for sv in service_stats:
+            acc = self.services.setdefault((variant, sv["service"], sv["direction"]),
+                                           {"n": 0, "departures": 0.0, "teu": 0.0, "mean_load_factor": 0.0})
+            acc["n"] += 1
+            for m in ("departures", "teu", "mean_load_factor"):
+                acc[m] += sv[m]
         if variant not in self.variant_order:
             self.variant_order.append(variant)
         self.replications[variant] += 1
@@ -166,6 +175,12 @@ class Aggregator:
                             "delta_cost_usd_per_teu_vs_baseline": cost_delta, "distance_km": self.route_km.get(key, math.nan)})
                 rows.append({c: row[c] for c in SUMMARY_COLUMNS})
         return rows
+
+    def service_rows(self) -> list[dict]:
+        """One row per variant, service and direction (SERVICE_COLUMNS), means over replications."""
+        return [{"variant": v, "service": sid, "direction": d, "replications": a["n"], "departures": a["departures"] / a["n"],
+                 "teu": a["teu"] / a["n"], "mean_load_factor": a["mean_load_factor"] / a["n"]}
+                for (v, sid, d), a in self.services.items()]
 
     def facility_rows(self) -> list[dict]:
         """One row per variant and facility (FACILITY_COLUMNS), averaged over replications (max of max queue)."""

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from . import __version__
 from .experiment import ReplicationOutput, Study, execute, prepare_study
 from .outputs import atomic_folder, default_run_folder, write_csv, write_json
-from .results import FACILITY_COLUMNS, SUMMARY_COLUMNS, Aggregator, itinerary_rows
+from .results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator, itinerary_rows
 
 __all__ = ["RunOptions", "RunSummary", "run_study", "OUTPUT_ROOT"]
 
@@ -92,7 +92,7 @@ def run_study(
         writer = None
         try:
             for out in execute(study, replications, seed, opts.workers, opts.scheduler, True, on_done):
-                agg.add(out.variant, out.routes, out.facilities)
+                agg.add(out.variant, out.routes, out.facilities, out.services)
                 timings.append(out.seconds)
                 events += out.events
                 if out.snapshots is not None:
@@ -108,13 +108,15 @@ def run_study(
         facility_rows = agg.facility_rows()
         write_csv(tmp / "summary.csv", rows, SUMMARY_COLUMNS)
         write_csv(tmp / "facilities.csv", facility_rows, FACILITY_COLUMNS)
+        service_rows = agg.service_rows()
+        write_csv(tmp / "services.csv", service_rows, SERVICE_COLUMNS)
         _write_timeseries(tmp / "facility_timeseries.csv", snapshots)
         write_csv(tmp / "itineraries.csv", [row for plan in study.variants for row in itinerary_rows(plan.info, plan.name)],
                   ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
         shutil.copyfile(opts.scenario, tmp / "scenario.yaml")
         from .report import write_report
 
-        write_report(tmp, study, rows, facility_rows, replications, seed, plots=opts.plots)
+        write_report(tmp, study, rows, facility_rows, replications, seed, plots=opts.plots, service_rows=service_rows)
         finished = dt.datetime.now(dt.UTC)
         executor = "dask" if opts.scheduler else ("processes" if opts.workers > 1 else "serial")
         write_json(tmp / "manifest.json", {

@@ -95,7 +95,7 @@ def test_run_writes_every_output(tmp_path):
     result = invoke("run", SMALL, "--out", out, "--replications", "2", "--no-plots")
     assert result.exit_code == 0, result.output
     for name in ("summary.csv", "facilities.csv", "shipments.parquet", "manifest.json", "report.md", "scenario.yaml",
-                 "itineraries.csv"):
+                 "itineraries.csv", "services.csv"):
         assert (out / name).stat().st_size > 100, name
     rows = list(csv.DictReader((out / "summary.csv").read_text().splitlines()))
     required = {"variant", "route", "is_baseline", "replications", "teu_created", "teu_delivered", "teu_in_transit",

@@ -52,7 +52,7 @@ def test_memory_stays_flat_in_replications(study):
 
     agg = Aggregator(baseline="suez", route_km={})
     for out in execute(study, 4, 1, keep_shipments=False):
-        agg.add(out.variant, out.routes, out.facilities)
+        agg.add(out.variant, out.routes, out.facilities, out.services)
     sizes = [len(v["teu_created"]) for v in agg.routes.values()]
     assert max(sizes) == 4
     assert all(isinstance(x, float) for v in agg.routes.values() for x in v["transit_days_p50"])
