@@ -151,22 +151,23 @@ def execute(
     pending: dict[int, ReplicationOutput] = {}
     nxt = 0
 
-    def drain():
+    def collect(finished):
+        """Hand outputs on in task order as they finish in any order."""
         nonlocal nxt
-        while nxt in pending:
-            yield pending.pop(nxt)
-            nxt += 1
+        for fut in finished:
+            out = fut.result()
+            if on_done:
+                on_done(out)
+            pending[order[(out.variant, out.replication)]] = out
+            while nxt in pending:
+                yield pending.pop(nxt)
+                nxt += 1
 
     if scheduler is None:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
                                  initargs=(study.variants,)) as pool:
             futures = [pool.submit(_worker_task, name, r, seed, replications, keep_shipments) for name, r in tasks]
-            for fut in as_completed(futures):
-                out = fut.result()
-                if on_done:
-                    on_done(out)
-                pending[order[(out.variant, out.replication)]] = out
-                yield from drain()
+            yield from collect(as_completed(futures))
         return
     try:
         from dask.distributed import Client, LocalCluster
@@ -187,12 +188,7 @@ def execute(
         scattered = {name: client.scatter(plan, broadcast=True) for name, plan in plans.items()}
         futures = [client.submit(_dask_task, scattered[name], r, seed, replications, keep_shipments, pure=False)
                    for name, r in tasks]
-        for fut in dask_as_completed(futures):
-            out = fut.result()
-            if on_done:
-                on_done(out)
-            pending[order[(out.variant, out.replication)]] = out
-            yield from drain()
+        yield from collect(dask_as_completed(futures))
     finally:
         client.close()
         if cluster is not None:

@@ -42,17 +42,13 @@ def nsr_note(study) -> str | None:
 def study_map(study, title: str | None = None):
     """The study's routes (India to Russia direction) drawn from the network alone."""
     base = study.variants[0]
-    routes = [MapRoute(rid, base.info.routes[rid].id if False else _route_name(study, rid), base.info.routes[rid],
-                       baseline=rid == study.file.base.baseline) for rid in study.file.base.routes if rid in base.info.routes]
-    return draw_route_map(study.network, load_land(), routes, title or f"{study.file.base.name}: routes",
-                          nsr_note=nsr_note(study))
-
-
-def _route_name(study, rid: str) -> str:
     from .routes import load_route_specs
 
     specs = load_route_specs(network=study.network)
-    return f"{rid}: {specs[rid].name}" if rid in specs else rid
+    routes = [MapRoute(rid, f"{rid}: {specs[rid].name}" if rid in specs else rid, base.info.routes[rid],
+                       baseline=rid == study.file.base.baseline) for rid in study.file.base.routes if rid in base.info.routes]
+    return draw_route_map(study.network, load_land(), routes, title or f"{study.file.base.name}: routes",
+                          nsr_note=nsr_note(study))
 
 
 def _flow_map(study, plan, ships: pd.DataFrame, facilities: pd.DataFrame, replications: int):
