@@ -231,7 +231,7 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
     env = simpy.Environment()
     log = EventLog()
     append = log.rows.append
-    extend = log.rows.extend
+    visit = log.visits.append
     n = len(bookings.created_h)
     max_steps = max((len(it.steps) for it in model.itineraries), default=1)
     nan = float("nan")
@@ -239,7 +239,6 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
     delivered = [nan] * n
     dropped = [0] * n
     freight = [0.0] * n
-    handling = [0.0] * n
     fees = [0.0] * n
     co2 = [0.0] * n
     diverted = [False] * n
@@ -257,6 +256,12 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
     teu_of = bookings.teu.tolist()
     steps_of = [tuple((st.kind, st.ref) for st in it.steps) for it in model.itineraries]
     cost_of = [f.cost_usd_per_teu for f in model.facilities]
+    # handling cost per step of each itinerary (0 for rides), charged for every visit completed
+    step_cost = np.zeros((len(model.itineraries), max_steps))
+    for it in model.itineraries:
+        for k, st in enumerate(it.steps):
+            if st.kind == VISIT:
+                step_cost[it.index, k] = cost_of[st.ref]
     plan_of = [0] * n  # itinerary steps per consignment
     Timeout = simpy.Timeout
 
@@ -275,10 +280,8 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
             return
         kind, ref = steps[si]
         if kind == VISIT:
-            t = teu_of[cid]
-            start, _, leave = facilities[ref].book(now, t)
-            extend(((now, QUEUE, cid, si, ref), (start, START, cid, si, ref), (leave, END, cid, si, ref)))
-            handling[cid] += cost_of[ref] * t
+            start, _, leave = facilities[ref].book(now, teu_of[cid])
+            visit((now, start, leave, cid, si, ref))
             ev = Timeout(env, leave - now)
             ev.cid = cid  # SimPy events carry no slots: the callback reads the consignment from the event
             ev.si = si
@@ -490,6 +493,7 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
         busy_cols.append(busy_t)
         queue_cols.append(queue_t)
     dep = np.asarray(departures, dtype=np.float64).reshape(-1, 4)
+    step_end_arr = np.asarray(step_end).reshape(n, max_steps)
     service_stats = []
     for s in model.services:
         mask = dep[:, 0] == s.index
@@ -504,9 +508,9 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
         bookings=bookings,
         delivered_h=np.asarray(delivered),
         dropped=np.asarray(dropped, dtype=np.int8),
-        step_end_h=np.asarray(step_end).reshape(n, max_steps),
+        step_end_h=step_end_arr,
         freight_usd=np.asarray(freight),
-        handling_usd=np.asarray(handling),
+        handling_usd=(~np.isnan(step_end_arr) * step_cost[bookings.itinerary]).sum(axis=1) * bookings.teu,
         fees_usd=np.asarray(fees),
         co2_kg=np.asarray(co2),
         diverted=np.asarray(diverted, dtype=bool),
