@@ -479,7 +479,7 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
         comm_total = sum(d.commodities.values())
         size_total = sum(d.sizes_teu.values())
         flows.append(Flow(
-            name=d.name, teu_per_year=d.teu_per_year * sc.demand_scale, month_factor=tuple(d.month_factor),
+            name=d.name, teu_per_year=d.annual_teu * sc.demand_scale, month_factor=tuple(d.month_factor),
             itineraries=tuple(its), itinerary_shares=tuple(w / total for w in weights),
             commodities=tuple(commodity_index[c] for c in d.commodities),
             commodity_shares=tuple(v / comm_total for v in d.commodities.values()),

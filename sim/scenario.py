@@ -43,7 +43,8 @@ class Demand(_Strict):
     name: str
     origin: str = Field(description="node id where cargo starts (a route origin or destination)")
     destination: str
-    teu_per_year: NonNegativeFloat
+    teu_per_year: NonNegativeFloat | None = Field(None, description="TEU per year (give this or teu_per_week)")
+    teu_per_week: NonNegativeFloat | None = Field(None, description="TEU per week (give this or teu_per_year)")
     source: str = Field(description="where the volume comes from (publication, or DERIVED with the arithmetic)")
     commodities: dict[str, PositiveFloat] = Field(description="commodity id -> share (normalised)")
     sizes_teu: dict[int, PositiveFloat] = Field(default_factory=lambda: {1: 0.5, 2: 0.5}, description="TEU per booking -> share")
@@ -51,6 +52,17 @@ class Demand(_Strict):
                                               description="relative booking rate by calendar month, January first")
     route_shares: dict[str, NonNegativeFloat] | None = Field(
         None, description="route id -> share of this flow; default: equal over the scenario's routes")
+
+    @model_validator(mode="after")
+    def _one_rate(self):
+        if (self.teu_per_year is None) == (self.teu_per_week is None):
+            raise ValueError(f"demand '{self.name}': give exactly one of teu_per_year or teu_per_week")
+        return self
+
+    @property
+    def annual_teu(self) -> float:
+        """The flow in TEU per year (52.18 weeks a year when given per week)."""
+        return self.teu_per_year if self.teu_per_year is not None else self.teu_per_week * 365.0 / 7.0
 
     @field_validator("sizes_teu")
     @classmethod

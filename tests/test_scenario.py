@@ -149,3 +149,15 @@ def test_malformed_scenarios_only_raise_clear_errors(tmp_path, where, value, dro
         prepare_study(path)
     except CorridorError as exc:
         assert str(path) in str(exc) or "scenario" in str(exc) or "route" in str(exc)
+
+
+def test_demand_per_week_equals_demand_per_year(tmp_path):
+    data = small()
+    data["demand"][0].pop("teu_per_year")
+    data["demand"][0]["teu_per_week"] = 12000 * 7 / 365
+    weekly = prepare_study(write(tmp_path, data)).variants[0].model.flows[0].teu_per_year
+    yearly = prepare_study(SMALL).variants[0].model.flows[0].teu_per_year
+    assert weekly == pytest.approx(yearly)
+    data["demand"][0]["teu_per_year"] = 5
+    with pytest.raises(ScenarioError, match="exactly one of teu_per_year or teu_per_week"):
+        load_scenario(write(tmp_path, data, "both.yaml"))
