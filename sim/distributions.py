@@ -9,11 +9,13 @@ analytic transit-time bound uses.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 import numpy as np
 
-__all__ = ["Dist", "parse_dist", "Sampler", "DIST_KINDS"]
+__all__ = ["Dist", "parse_dist", "sampler", "DIST_KINDS"]
 
 DIST_KINDS = ("fixed", "uniform", "triangular", "exponential", "lognormal")
 BLOCK = 1024
@@ -116,21 +118,13 @@ def parse_dist(raw: object) -> Dist:
     return Dist(kind, vals["mean"], vals["cv"])
 
 
-class Sampler:
-    """Draws variates of one distribution in blocks so the event loop pays one array read per value."""
+def sampler(dist: Dist, rng: np.random.Generator) -> Callable[[], float]:
+    """A zero-argument callable giving the next variate of ``dist``: the ``__next__`` of an iterator over blocks.
 
-    __slots__ = ("_dist", "_rng", "_buf", "_i")
-
-    def __init__(self, dist: Dist, rng: np.random.Generator) -> None:
-        self._dist = dist
-        self._rng = rng
-        self._buf: list[float] = []
-        self._i = 0
-
-    def __call__(self) -> float:
-        if self._i >= len(self._buf):
-            self._buf = self._dist.draw(self._rng, BLOCK).tolist()
-            self._i = 0
-        v = self._buf[self._i]
-        self._i += 1
-        return v
+    Blocks of ``BLOCK`` values are drawn from the Generator only when the previous block is used up, so the
+    stream of values (and the Generator's state) depends only on how many values were taken; the event loop
+    pays one C-level iterator step per value.
+    """
+    if dist.kind == "fixed":
+        return repeat(dist.a).__next__
+    return chain.from_iterable(iter(lambda: dist.draw(rng, BLOCK).tolist(), None)).__next__

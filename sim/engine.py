@@ -1,45 +1,48 @@
 """One replication of one scenario variant on SimPy.
 
 Consignments ride services over legs and queue at facilities. The engine reads only the precomputed
-``CompiledModel`` (arrays and small tuples): no graph queries, pandas or geometry per event. It returns an
-append-only event log, per-consignment records and facility/service monitors.
+``CompiledModel`` (arrays and small tuples): no graph queries, pandas or geometry per event. It records when
+each step of each consignment ended into flat arrays; the event log, costs and facility and service monitors
+are derived from them after the run.
+
+SimPy's environment is the scheduler. Consignments, vehicle trips, departure schedules and the booking source
+are callback-driven state machines rather than generator processes: each is its own event object (a slotted
+class with SimPy's ``callbacks``/``_ok`` protocol) and is put back on SimPy's queue for its next step, so one
+scheduled event costs one heap push and one callback, with no generator resume or new Event per step.
 """
 
 from __future__ import annotations
 
 import gc
-import heapq
 import math
+from array import array
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
+from heapq import heappush, heapreplace
 
 import numpy as np
 import simpy
 
-from .distributions import Sampler
-from .eventlog import DropReason, EventKind, EventLog
+from .distributions import sampler
+from .eventlog import DropReason, EventLog
 from .model import (
     CHECK,
     CONVOY,
     ESCORT,
-    HOLD,
     TRAVEL,
     VISIT,
     CompiledConvoy,
     CompiledFacility,
     CompiledModel,
     CompiledService,
-    ServicePath,
 )
 
 __all__ = ["RunResult", "run", "generate_bookings", "Bookings"]
 
 # plain ints in the hot loop (enum members are slower to hash, compare and convert)
-CREATED, QUEUE, START, END = int(EventKind.CREATED), int(EventKind.QUEUE), int(EventKind.START), int(EventKind.END)
-BOARD_WAIT, DEPART, ARRIVE = int(EventKind.BOARD_WAIT), int(EventKind.DEPART), int(EventKind.ARRIVE)
-DELIVERED, DROPPED = int(EventKind.DELIVERED), int(EventKind.DROPPED)
 SEASON_CLOSED, ROUTE_CLOSED = int(DropReason.SEASON_CLOSED), int(DropReason.ROUTE_CLOSED)
+NORMAL = 1  # SimPy's priority for ordinary events
 
 
 @dataclass
@@ -126,22 +129,19 @@ class _Facility:
     Service times are drawn when a job arrives, so its start time is known at once: the earliest time a
     server is free (a heap of free times), pushed past any closure window. This is the exact FCFS c-server
     queue (the same schedule a SimPy Resource produces) at the cost of one event per visit instead of four;
-    utilisation, queue lengths and waits are computed afterwards from the arrival, start and end times.
+    utilisation, queue lengths and waits are computed after the run from the arrival, start and end times.
     """
 
-    __slots__ = ("spec", "free", "sample", "dwell", "arrivals", "starts", "ends", "closures", "slowdowns", "per_teu")
+    __slots__ = ("free", "service", "dwell", "per_teu", "closures", "slowdowns", "plain")
 
     def __init__(self, spec: CompiledFacility, rng: np.random.Generator) -> None:
-        self.spec = spec
         self.free = [0.0] * spec.servers  # a heap of the times each server becomes free
-        self.sample = Sampler(spec.service_h, rng)
-        self.dwell = Sampler(spec.dwell_h, rng) if spec.dwell_h is not None else None
-        self.arrivals: list[float] = []
-        self.starts: list[float] = []
-        self.ends: list[float] = []
+        self.service = sampler(spec.service_h, rng)
+        self.dwell = sampler(spec.dwell_h, rng) if spec.dwell_h is not None else None
+        self.per_teu = spec.per_teu
         self.closures = spec.closures
         self.slowdowns = spec.slowdowns
-        self.per_teu = spec.per_teu
+        self.plain = not spec.closures and not spec.slowdowns
 
     def book(self, now: float, teu: float) -> tuple[float, float, float]:
         """Queue a job arriving ``now``: return (service start, service end, leave time after dwell)."""
@@ -150,62 +150,56 @@ class _Facility:
         for a, b in self.closures:
             if a <= start < b:
                 start = b
-        st = self.sample() * (teu if self.per_teu else 1.0)
+        st = self.service() * teu if self.per_teu else self.service()
         for a, b, f in self.slowdowns:
             if a <= start < b:
                 st *= f
         end = start + st
-        heapq.heapreplace(free, end)
-        self.arrivals.append(now)
-        self.starts.append(start)
-        self.ends.append(end)
-        leave = end + self.dwell() if self.dwell is not None else end
-        return start, end, leave
+        heapreplace(free, end)
+        return start, end, (end + self.dwell() if self.dwell is not None else end)
 
-    def stats(self, horizon: float, snapshot_t: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray]:
-        """Summary over [0, horizon] and busy servers / queue length at each snapshot time."""
-        a = np.asarray(self.arrivals)
-        s = np.asarray(self.starts)
-        e = np.asarray(self.ends)
-        inside = a < horizon
-        waits = (s - a)[inside]
-        busy_area = float(np.clip(np.minimum(e, horizon) - np.minimum(s, horizon), 0, None).sum())
-        queue_area = float(np.clip(np.minimum(s, horizon) - np.minimum(a, horizon), 0, None).sum())
-        sa, ss, se = np.sort(a), np.sort(s), np.sort(e)
-        # queue just after each arrival = arrivals so far - starts so far
-        if len(sa):
-            q_after = np.arange(1, len(sa) + 1) - np.searchsorted(ss, sa, side="right")
-            max_queue = int(q_after[sa < horizon].max(initial=0))
-        else:
-            max_queue = 0
-        busy_t = np.searchsorted(ss, snapshot_t, side="right") - np.searchsorted(se, snapshot_t, side="right")
-        queue_t = np.searchsorted(sa, snapshot_t, side="right") - np.searchsorted(ss, snapshot_t, side="right")
-        spec = self.spec
-        return {
-            "facility": spec.id,
-            "node": spec.node,
-            "kind": spec.kind,
-            "servers": spec.servers,
-            "jobs": int(inside.sum()),
-            "utilisation": busy_area / (spec.servers * horizon),
-            "mean_queue": queue_area / horizon,
-            "wait_h_mean": float(waits.mean()) if len(waits) else 0.0,
-            "wait_h_p95": float(np.percentile(waits, 95)) if len(waits) else 0.0,
-            "max_queue": max_queue,
-        }, busy_t, queue_t
+
+def _facility_stats(spec: CompiledFacility, a: np.ndarray, s: np.ndarray, e: np.ndarray, horizon: float,
+                    snapshot_t: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Summary of one facility's jobs (arrival, start, end) over [0, horizon], and busy servers / queue length
+    at each snapshot time."""
+    inside = a < horizon
+    waits = (s - a)[inside]
+    busy_area = float(np.clip(np.minimum(e, horizon) - np.minimum(s, horizon), 0, None).sum())
+    queue_area = float(np.clip(np.minimum(s, horizon) - np.minimum(a, horizon), 0, None).sum())
+    sa, ss, se = np.sort(a), np.sort(s), np.sort(e)
+    # queue just after each arrival = arrivals so far - starts so far
+    if len(sa):
+        q_after = np.arange(1, len(sa) + 1) - np.searchsorted(ss, sa, side="right")
+        max_queue = int(q_after[sa < horizon].max(initial=0))
+    else:
+        max_queue = 0
+    busy_t = np.searchsorted(ss, snapshot_t, side="right") - np.searchsorted(se, snapshot_t, side="right")
+    queue_t = np.searchsorted(sa, snapshot_t, side="right") - np.searchsorted(ss, snapshot_t, side="right")
+    return {
+        "facility": spec.id,
+        "node": spec.node,
+        "kind": spec.kind,
+        "servers": spec.servers,
+        "jobs": int(inside.sum()),
+        "utilisation": busy_area / (spec.servers * horizon),
+        "mean_queue": queue_area / horizon,
+        "wait_h_mean": float(waits.mean()) if len(waits) else 0.0,
+        "wait_h_p95": float(np.percentile(waits, 95)) if len(waits) else 0.0,
+        "max_queue": max_queue,
+    }, busy_t, queue_t
 
 
 class _Convoy:
     """Canal convoys with limited slots shared with background traffic drawn per convoy."""
 
-    __slots__ = ("spec", "used", "background", "rng")
+    __slots__ = ("spec", "used", "background")
 
     def __init__(self, spec: CompiledConvoy, rng: np.random.Generator, horizon_h: float) -> None:
         self.spec = spec
         n = int(horizon_h * 3 / spec.interval_h) + 8  # trips may run past the horizon
-        self.background = rng.poisson(spec.background_mean, n) if spec.background_mean > 0 else np.zeros(n, int)
-        self.used = np.zeros(n, dtype=np.int64)
-        self.rng = rng
+        self.background = (rng.poisson(spec.background_mean, n) if spec.background_mean > 0 else np.zeros(n, int)).tolist()
+        self.used = [0] * n
 
     def next_departure(self, now: float) -> float:
         """Book the first convoy at or after ``now`` with a free slot; return its departure time."""
@@ -219,281 +213,459 @@ class _Convoy:
         return s.first_h + k * s.interval_h
 
 
+class _Pool:
+    """Identical units (icebreaker escort places, trucks) granted first come, first served."""
+
+    __slots__ = ("free", "size", "waiting")
+
+    def __init__(self, units: int) -> None:
+        self.free = units
+        self.size = units
+        self.waiting: deque = deque()
+
+    def acquire(self, need: int, grant, arg) -> None:
+        """Call ``grant(arg)`` as soon as ``need`` units are free and everyone who asked earlier was served."""
+        if not self.waiting and self.free >= need:
+            self.free -= need
+            grant(arg)
+        else:
+            self.waiting.append((need, grant, arg))
+
+    def release(self, units: int) -> None:
+        """Return ``units`` and serve waiting requests in order."""
+        self.free += units
+        waiting = self.waiting
+        while waiting and waiting[0][0] <= self.free:
+            need, grant, arg = waiting.popleft()
+            self.free -= need
+            grant(arg)
+
+
+# The state machines below are their own SimPy events: step() pops (time, priority, id, event), calls each of
+# event.callbacks with the event and then checks event._ok. Callback lists are shared (step never mutates them).
+class _Consignment:
+    """A consignment in flight; scheduled as its own event when a facility visit ends."""
+
+    __slots__ = ("callbacks", "cid", "base", "si", "steps", "teu")
+    _ok = True
+
+
+class _Trip:
+    """One vehicle trip over a service path; scheduled as its own event at the end of each chunk."""
+
+    __slots__ = ("callbacks", "service", "chunks", "ci", "load", "speed", "path_ix", "held", "trucks")
+    _ok = True
+
+
+class _Wake:
+    """A plain timer for the booking source and when-full deadlines."""
+
+    __slots__ = ("callbacks", "owner", "tag")
+    _ok = True
+
+
+WHEN_FULL, SCHEDULED, FLEET = "when_full", "scheduled", "fleet"
+
+
 def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | None = None) -> RunResult:
     """Simulate one replication of ``model`` with ``rng`` until the horizon; see RunResult.
 
-    Consignments are state machines advanced by callbacks rather than SimPy processes: a facility visit is one
-    timeout, a ride costs no event of its own (the vehicle's arrival advances every consignment it carries).
+    A facility visit is one event; a ride costs no event per consignment (the vehicle's chunks are the events
+    and its arrival advances every consignment it carries).
     """
     if bookings is None:
         bookings = generate_bookings(model, rng)
     bookings = Bookings(**{k: v.copy() for k, v in bookings.__dict__.items()})
+    booked_itinerary = bookings.itinerary.copy()
     env = simpy.Environment()
-    log = EventLog()
-    append = log.rows.append
-    visit = log.visits.append
+    queue = env._queue  # SimPy's event heap of (time, priority, id, event) and its id counter
+    eid = env._eid
     n = len(bookings.created_h)
-    max_steps = max((len(it.steps) for it in model.itineraries), default=1)
+    ms = max((len(it.steps) for it in model.itineraries), default=1)
     nan = float("nan")
-    step_end = [nan] * (n * max_steps)
-    delivered = [nan] * n
+    # flat per (consignment, step) records: step end; service start (visits) or departure (rides);
+    # service end before dwell (visits); index of the path ridden (rides)
+    # (array.array: stores cost a little more than list stores, but the arrays reach numpy without a copy)
+    step_end = array("d", [nan]) * (n * ms)
+    step_mark = array("d", [nan]) * (n * ms)
+    service_end = array("d", [nan]) * (n * ms)
+    ride_path = array("q", [-1]) * (n * ms)
+    delivered = array("d", [nan]) * n
     dropped = [0] * n
-    freight = [0.0] * n
-    fees = [0.0] * n
-    co2 = [0.0] * n
     diverted = [False] * n
-    departures: list[tuple[int, float, float, float]] = []
+    departures = array("d")  # service index, time, load TEU, capacity TEU per vehicle departure
+    checks: list[tuple[float, float, float, int]] = []  # vehicle inspections: arrival, start, end, facility
 
     facilities = [_Facility(f, rng) for f in model.facilities]
     convoys = [_Convoy(c, rng, model.horizon_h) for c in model.convoys]
-    escorts = [simpy.Resource(env, capacity=e.icebreakers * e.convoy_size) for e in model.escorts]
-    escort_speed = [Sampler(e.speed_kmh, rng) for e in model.escorts]
-    escort_pickup = [Sampler(e.pickup_wait_h, rng) for e in model.escorts]
-    convoy_transit = [Sampler(c.transit_h, rng) for c in model.convoys]
+    convoy_transit = [sampler(c.transit_h, rng) for c in model.convoys]
+    escorts = [_Pool(e.icebreakers * e.convoy_size) for e in model.escorts]
+    escort_speed = [sampler(e.speed_kmh, rng) for e in model.escorts]
+    escort_pickup = [sampler(e.pickup_wait_h, rng) for e in model.escorts]
     month_at_day = model.month_at_day.tolist()
     last_day = len(month_at_day) - 1
     holds = model.holds
-    teu_of = bookings.teu.tolist()
-    steps_of = [tuple((st.kind, st.ref) for st in it.steps) for it in model.itineraries]
-    cost_of = [f.cost_usd_per_teu for f in model.facilities]
-    # handling cost per step of each itinerary (0 for rides), charged for every visit completed
-    step_cost = np.zeros((len(model.itineraries), max_steps))
-    for it in model.itineraries:
-        for k, st in enumerate(it.steps):
-            if st.kind == VISIT:
-                step_cost[it.index, k] = cost_of[st.ref]
-    plan_of = [0] * n  # itinerary steps per consignment
-    Timeout = simpy.Timeout
+    horizon = model.horizon_h
+    # every (service, path) pair gets an index; ride costs and CO2 are summed per consignment after the run
+    path_cost: list[float] = []
+    path_co2: list[float] = []
+    path_fees: list[float] = []
+    path_rerouted: list[bool] = []
 
-    def month_now() -> int:
-        d = int(env.now // 24.0)
-        return month_at_day[d if d <= last_day else last_day]
+    def path_index(svc: CompiledService, path, rerouted: bool) -> int:
+        path_cost.append(svc.freight_usd_per_teu + svc.freight_usd_per_teu_km * path.km)
+        path_co2.append(path.co2_kg_per_teu)
+        path_fees.append(path.fees_usd_per_teu)
+        path_rerouted.append(rerouted)
+        return len(path_cost) - 1
 
     # ----- consignments --------------------------------------------------------------------------------------
-    def advance(cid: int, si: int) -> None:
-        """Move consignment ``cid`` into step ``si`` at the current time."""
-        steps = plan_of[cid]
-        now = env.now
+    def advance(c: _Consignment) -> None:
+        """End step ``c.si`` of consignment ``c`` now and start the next one (or deliver the consignment).
+
+        A new consignment starts at step -1. This is also the callback that ends a facility visit.
+        """
+        si = c.si
+        now = env._now
+        if si >= 0:
+            step_end[c.base + si] = now
+        si += 1
+        c.si = si
+        steps = c.steps
         if si == len(steps):
-            delivered[cid] = now
-            append((now, DELIVERED, cid, -1, -1))
+            delivered[c.cid] = now
             return
-        kind, ref = steps[si]
+        kind, target = steps[si]
         if kind == VISIT:
-            start, _, leave = facilities[ref].book(now, teu_of[cid])
-            visit((now, start, leave, cid, si, ref))
-            ev = Timeout(env, leave - now)
-            ev.cid = cid  # SimPy events carry no slots: the callback reads the consignment from the event
-            ev.si = si
-            ev.callbacks.append(_visited)
+            if target.plain:  # _Facility.book without closures or slowdowns, inlined: the hottest line
+                free = target.free
+                start = free[0] if free[0] > now else now
+                end = start + (target.service() * c.teu if target.per_teu else target.service())
+                heapreplace(free, end)
+                leave = end if target.dwell is None else end + target.dwell()
+            else:
+                start, end, leave = target.book(now, c.teu)
+            k = c.base + si
+            step_mark[k] = start
+            service_end[k] = end
+            c.callbacks = visited_cb
+            heappush(queue, (leave, NORMAL, next(eid), c))
         else:
-            services[ref].enqueue(cid, si)
+            target.enqueue(c)
 
-    def _visited(ev) -> None:
-        cid, si = ev.cid, ev.si
-        step_end[cid * max_steps + si] = ev.env._now
-        advance(cid, si + 1)
-
-    def arrived(cid: int, si: int) -> None:
-        step_end[cid * max_steps + si] = env.now
-        advance(cid, si + 1)
+    visited_cb = [advance]
 
     # ----- vehicle trips -------------------------------------------------------------------------------------
-    def trip(svc: CompiledService, path: ServicePath, load: list, speed: float, was_diverted: bool):
-        sx = svc.index
-        msf = svc.month_speed_factor
-        for ch in path.chunks:
+    def start_trip(service, load: list, path, path_ix: int, trucks: int) -> None:
+        tr = _Trip()
+        tr.service = service
+        tr.chunks = path.chunks
+        tr.ci = 0
+        tr.load = load
+        tr.speed = service.speed()
+        tr.path_ix = path_ix
+        tr.held = None
+        tr.trucks = trucks
+        trip_step(tr)
+
+    def trip_step(tr: _Trip) -> None:
+        """Run the trip's next chunk (schedule its end), or finish the trip."""
+        if tr.held is not None:
+            tr.held.release(1)
+            tr.held = None
+        chunks = tr.chunks
+        i = tr.ci
+        now = env._now
+        while i < len(chunks):
+            ch = chunks[i]
+            i += 1
             kind = ch.kind
             if kind == TRAVEL:
-                yield Timeout(env, ch.km / (speed * msf[month_now()] * ch.speed_factor))
+                d = int(now // 24.0)
+                delay = ch.km / (tr.speed * tr.service.msf[month_at_day[d if d <= last_day else last_day]] * ch.speed_factor)
             elif kind == CONVOY:
-                leave = convoys[ch.ref].next_departure(env.now)
-                yield Timeout(env, leave - env.now + convoy_transit[ch.ref]())
+                delay = convoys[ch.ref].next_departure(now) - now + convoy_transit[ch.ref]()
             elif kind == ESCORT:
-                needed = svc.escort_needed
-                d = int(env.now // 24.0)
-                if needed is not None and needed[min(d, len(needed) - 1)]:
-                    res = escorts[ch.ref]
-                    req = res.request()
-                    yield req
-                    yield Timeout(env, escort_pickup[ch.ref]() + ch.km / escort_speed[ch.ref]())
-                    res.release(req)
-                else:
-                    yield Timeout(env, ch.km / (speed * msf[month_now()] * ch.speed_factor))
+                needed = tr.service.escort_needed
+                d = int(now // 24.0)
+                if needed is not None and needed[d if d < len(needed) else len(needed) - 1]:
+                    tr.ci = i
+                    escorts[ch.ref].acquire(1, escort_granted, tr)
+                    return
+                delay = ch.km / (tr.speed * tr.service.msf[month_at_day[d if d <= last_day else last_day]] * ch.speed_factor)
             elif kind == CHECK:
-                leave = facilities[ch.ref].book(env.now, 1.0)[2]
-                yield Timeout(env, leave - env.now)
-            elif kind == HOLD:
+                start, end, leave = facilities[ch.ref].book(now, 1.0)
+                checks.append((now, start, end, ch.ref))
+                delay = leave - now
+            else:  # HOLD
                 a, b = holds[ch.ref]
-                if a <= env.now < b:
-                    yield Timeout(env, b - env.now)
-        now = env.now
-        var = svc.freight_usd_per_teu + svc.freight_usd_per_teu_km * path.km
-        path_co2, path_fees = path.co2_kg_per_teu, path.fees_usd_per_teu
-        for cid, si in load:
-            t = teu_of[cid]
-            freight[cid] += var * t
-            co2[cid] += path_co2 * t
-            fees[cid] += path_fees * t
-            if was_diverted:
-                diverted[cid] = True
-            append((now, ARRIVE, cid, si, sx))
-            arrived(cid, si)
+                if not a <= now < b:
+                    continue
+                delay = b - now
+            tr.ci = i
+            tr.callbacks = trip_cb
+            heappush(queue, (now + delay, NORMAL, next(eid), tr))
+            return
+        p = tr.path_ix
+        for c in tr.load:
+            ride_path[c.base + c.si] = p
+            advance(c)
+        if tr.trucks:
+            tr.callbacks = trucks_back_cb
+            heappush(queue, (now + tr.service.return_h, NORMAL, next(eid), tr))
 
-    def choose_path(svc: CompiledService) -> tuple[ServicePath, bool]:
-        now = env.now
-        for d, alt in svc.reroutes.items():
-            a, b = holds[d]
-            if a <= now + svc.reroute_offsets_h[d] < b:
-                return alt, True
-        return svc.path, False
+    def escort_granted(tr: _Trip) -> None:
+        ch = tr.chunks[tr.ci - 1]
+        tr.held = escorts[ch.ref]
+        tr.callbacks = trip_cb
+        heappush(queue, (env._now + escort_pickup[ch.ref]() + ch.km / escort_speed[ch.ref](), NORMAL, next(eid), tr))
 
+    def trucks_back(tr: _Trip) -> None:
+        tr.service.fleet.release(tr.trucks)
+
+    trip_cb = [trip_step]
+    trucks_back_cb = [trucks_back]
+
+    # ----- services ------------------------------------------------------------------------------------------
     class _Service:
-        __slots__ = ("svc", "queue", "queued_teu", "batch", "speed", "trucks", "kind")
+        """One direction of a service; scheduled as its own event for timetabled departures."""
+
+        __slots__ = ("callbacks", "index", "kind", "queue", "queued_teu", "batch", "speed", "fleet", "cap", "fill",
+                     "max_wait", "ok", "msf", "escort_needed", "path", "path_ix", "reroutes", "next_t", "headway",
+                     "return_h")
+        _ok = True
 
         def __init__(self, svc: CompiledService) -> None:
-            self.svc = svc
+            self.index = svc.index
             self.kind = svc.departure
-            self.queue: deque = deque()
+            self.queue: list[_Consignment] = []
             self.queued_teu = 0.0
             self.batch = 0
-            self.speed = Sampler(svc.speed_kmh, rng)
-            self.trucks = simpy.Container(env, capacity=svc.vehicles, init=svc.vehicles) if svc.departure == "fleet" else None
+            self.speed = sampler(svc.speed_kmh, rng)
+            self.fleet = _Pool(svc.vehicles) if svc.departure == FLEET else None
+            self.cap = svc.capacity_teu
+            self.fill = svc.fill_teu
+            self.max_wait = svc.max_wait_h
+            self.ok = svc.departure_ok.tolist() if svc.departure_ok is not None else None
+            self.msf = svc.month_speed_factor
+            self.escort_needed = svc.escort_needed.tolist() if svc.escort_needed is not None else None
+            self.path = svc.path
+            self.path_ix = path_index(svc, svc.path, False)
+            self.reroutes = [(d, alt, svc.reroute_offsets_h[d], path_index(svc, alt, True)) for d, alt in svc.reroutes.items()]
+            self.next_t = svc.offset_h
+            self.headway = svc.headway_h
+            self.return_h = svc.return_h
 
-        def enqueue(self, cid: int, si: int) -> None:
-            svc = self.svc
-            append((env.now, BOARD_WAIT, cid, si, svc.index))
-            if self.kind == "fleet":
-                env.process(self.haul(cid, si))
+        def enqueue(self, c: _Consignment) -> None:
+            if self.fleet is not None:
+                need = min(max(1, math.ceil(c.teu / self.cap)), self.fleet.size)
+                self.fleet.acquire(need, haul, (self, c, need))
                 return
-            self.queue.append((cid, si))
-            self.queued_teu += teu_of[cid]
-            if self.kind == "when_full":
-                if self.queued_teu >= svc.fill_teu:
+            self.queue.append(c)
+            self.queued_teu += c.teu
+            if self.kind == WHEN_FULL:
+                if self.queued_teu >= self.fill:
                     self.depart()
                 elif len(self.queue) == 1:  # a new batch starts waiting: it leaves full or at its deadline
                     self.batch += 1
-                    env.process(self.deadline(self.batch, env.now + svc.max_wait_h))
+                    self.set_deadline()
 
-        def deadline(self, batch: int, at: float):
-            yield Timeout(env, max(0.0, at - env.now))
-            if batch == self.batch and self.queue:
-                self.depart()
+        def set_deadline(self) -> None:
+            w = _Wake()
+            w.callbacks = deadline_cb
+            w.owner = self
+            w.tag = self.batch
+            heappush(queue, (env._now + self.max_wait, NORMAL, next(eid), w))
 
-        def schedule(self):
-            svc = self.svc
-            t = svc.offset_h
-            while t < model.horizon_h:
-                if t > env.now:
-                    yield Timeout(env, t - env.now)
-                if self.queue:
-                    self.depart()
-                t += svc.headway_h
+        def choose_path(self, now: float):
+            for d, alt, offset, p in self.reroutes:
+                a, b = holds[d]
+                if a <= now + offset < b:
+                    return alt, p
+            return self.path, self.path_ix
 
         def depart(self) -> None:
-            svc = self.svc
-            ok = svc.departure_ok
+            now = env._now
+            ok = self.ok
             if ok is not None:
-                d = int(env.now // 24.0)
+                d = int(now // 24.0)
                 if d >= len(ok) or not ok[d]:
                     return  # the seasonal leg is closed for this departure: cargo waits for the next one
-            cap = svc.capacity_teu
-            load, keep, used = [], deque(), 0.0
-            for item in self.queue:  # first fit in booking order
-                t = teu_of[item[0]]
-                if used + t <= cap:
-                    load.append(item)
-                    used += t
-                else:
-                    keep.append(item)
+            cap = self.cap
+            if self.queued_teu <= cap:
+                load, keep, used = self.queue, [], self.queued_teu
+            else:
+                load, keep, used = [], [], 0
+                for c in self.queue:  # first fit in booking order
+                    if used + c.teu <= cap:
+                        load.append(c)
+                        used += c.teu
+                    else:
+                        keep.append(c)
             self.queue = keep
             self.queued_teu -= used
-            if self.kind == "when_full":
+            if self.kind == WHEN_FULL:
                 self.batch += 1
                 if keep:
-                    env.process(self.deadline(self.batch, env.now + svc.max_wait_h))
+                    self.set_deadline()
             if not load:
                 return
-            now = env.now
-            departures.append((svc.index, now, used, cap))
-            for cid, si in load:
-                append((now, DEPART, cid, si, svc.index))
-            path, div = choose_path(svc)
-            env.process(trip(svc, path, load, self.speed(), div))
+            departures.extend((self.index, now, used, cap))
+            for c in load:
+                step_mark[c.base + c.si] = now
+            path, p = self.choose_path(now)
+            start_trip(self, load, path, p, 0)
 
-        def haul(self, cid: int, si: int):
-            svc = self.svc
-            n_trucks = max(1, math.ceil(teu_of[cid] / svc.capacity_teu))
-            yield self.trucks.get(n_trucks)
-            now = env.now
-            for _ in range(n_trucks):
-                departures.append((svc.index, now, teu_of[cid] / n_trucks, svc.capacity_teu))
-            append((now, DEPART, cid, si, svc.index))
-            path, div = choose_path(svc)
-            yield env.process(trip(svc, path, [(cid, si)], self.speed(), div))
-            yield Timeout(env, svc.return_h)
-            self.trucks.put(n_trucks)
+    def deadline(w: _Wake) -> None:
+        s = w.owner
+        if w.tag == s.batch and s.queue:
+            s.depart()
 
+    def tick(s: _Service) -> None:
+        if s.queue:
+            s.depart()
+        s.next_t += s.headway
+        if s.next_t < horizon:
+            s.callbacks = tick_cb
+            heappush(queue, (s.next_t, NORMAL, next(eid), s))
+
+    def haul(arg) -> None:
+        s, c, need = arg
+        now = env._now
+        per = c.teu / need
+        for _ in range(need):
+            departures.extend((s.index, now, per, s.cap))
+        step_mark[c.base + c.si] = now
+        path, p = s.choose_path(now)
+        start_trip(s, [c], path, p, need)
+
+    deadline_cb = [deadline]
+    tick_cb = [tick]
     services = [_Service(s) for s in model.services]
     for s in services:
-        if s.kind == "scheduled":
-            env.process(s.schedule())
+        if s.kind == SCHEDULED and s.next_t < horizon:
+            s.callbacks = tick_cb
+            heappush(queue, (s.next_t, NORMAL, next(eid), s))
 
+    # ----- bookings ------------------------------------------------------------------------------------------
     itineraries = model.itineraries
+    steps_of = [tuple((st.kind, facilities[st.ref] if st.kind == VISIT else services[st.ref]) for st in it.steps)
+                for it in itineraries]
+    refuse_of = [it.refuse.tolist() if it.refuse is not None else None for it in itineraries]
+    created = bookings.created_h.tolist()
+    its = bookings.itinerary.tolist()
+    teus = bookings.teu.tolist()
 
-    def source():
-        created = bookings.created_h.tolist()
-        its = bookings.itinerary.tolist()
-        for cid in range(n):
-            t = created[cid]
-            if t > env.now:
-                yield Timeout(env, t - env.now)
-            it_index = its[cid]
-            it = itineraries[it_index]
-            append((t, CREATED, cid, -1, it_index))
-            if it.refuse is not None:
-                d = int(t // 24.0)
-                if it.refuse[min(d, len(it.refuse) - 1)]:
-                    dropped[cid] = SEASON_CLOSED
-                    append((t, DROPPED, cid, -1, SEASON_CLOSED))
-                    continue
-            target = it_index
-            for a, b, alt in it.reroutes:
-                if a <= t < b:
-                    target = alt
-                    break
-            if target < 0:
-                dropped[cid] = ROUTE_CLOSED
-                append((t, DROPPED, cid, -1, ROUTE_CLOSED))
-                continue
-            if target != it_index:
-                diverted[cid] = True
-                bookings.itinerary[cid] = target
-            plan_of[cid] = steps_of[target]
-            advance(cid, 0)
+    def book(cid: int) -> None:
+        it_index = its[cid]
+        t = created[cid]
+        refuse = refuse_of[it_index]
+        if refuse is not None:
+            d = int(t // 24.0)
+            if refuse[d if d < len(refuse) else len(refuse) - 1]:
+                dropped[cid] = SEASON_CLOSED
+                return
+        target = it_index
+        for a, b, alt in itineraries[it_index].reroutes:
+            if a <= t < b:
+                target = alt
+                break
+        if target < 0:
+            dropped[cid] = ROUTE_CLOSED
+            return
+        if target != it_index:
+            diverted[cid] = True
+            bookings.itinerary[cid] = target
+        c = _Consignment()
+        c.cid = cid
+        c.base = cid * ms
+        c.si = -1
+        c.steps = steps_of[target]
+        c.teu = teus[cid]
+        advance(c)
 
-    env.process(source())
-    # The log holds ~10^6 tuples; Python's cyclic GC would rescan them again and again (no cycles are made).
+    def source(w: _Wake) -> None:
+        i = w.tag
+        now = env._now
+        while i < n and created[i] <= now:
+            book(i)
+            i += 1
+        if i < n:
+            w.tag = i
+            w.callbacks = source_cb
+            heappush(queue, (created[i], NORMAL, next(eid), w))
+
+    source_cb = [source]
+    if n:
+        w = _Wake()
+        w.callbacks = source_cb
+        w.tag = 0
+        heappush(queue, (created[0], NORMAL, next(eid), w))
+
+    # The run allocates ~10^5 small objects and no reference cycles; the cyclic GC would rescan them for nothing.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        env.run(until=model.horizon_h)
+        env.run(until=horizon)
     finally:
         if gc_was_enabled:
             gc.enable()
-    events = next(env._eid)  # SimPy numbers every scheduled event; the next id is the count so far
+    events = next(eid)  # SimPy numbers every scheduled event; the next id is the count so far
+    return _collect(model, bookings, booked_itinerary, ms, step_end, step_mark, service_end, ride_path, delivered,
+                    dropped, diverted, departures, checks, (path_cost, path_co2, path_fees, path_rerouted), events)
 
+
+def _collect(model: CompiledModel, bookings: Bookings, booked_itinerary: np.ndarray, ms: int, step_end: array,
+             step_mark: array, service_end: array, ride_path: array, delivered: array, dropped: list, diverted: list,
+             departures: array, checks: list, paths: tuple, events: int) -> RunResult:
+    """Turn the run's flat records into the RunResult arrays, costs and monitors."""
+    n = len(bookings.created_h)
     horizon = model.horizon_h
+    its = model.itineraries
+    step_kind = np.full((max(len(its), 1), ms), -1, dtype=np.int64)
+    step_ref = np.full((max(len(its), 1), ms), -1, dtype=np.int64)
+    step_cost = np.zeros((max(len(its), 1), ms))
+    for it in its:
+        for k, st in enumerate(it.steps):
+            step_kind[it.index, k] = st.kind
+            step_ref[it.index, k] = st.ref
+            if st.kind == VISIT:
+                step_cost[it.index, k] = model.facilities[st.ref].cost_usd_per_teu
+    end_arr = np.frombuffer(step_end, dtype=np.float64).reshape(n, ms)
+    mark_arr = np.frombuffer(step_mark, dtype=np.float64).reshape(n, ms)
+    teu = bookings.teu
+    itin = bookings.itinerary
+    dropped_arr = np.asarray(dropped, dtype=np.int8)
+
+    # ride costs: index -1 (no ride) picks the appended zero
+    rp = np.frombuffer(ride_path, dtype=np.int64).reshape(n, ms)
+    cost, co2, fees, rerouted = (np.asarray([*p, 0]) for p in paths)
+    freight_usd = cost[rp].sum(axis=1) * teu
+    co2_kg = co2[rp].sum(axis=1) * teu
+    fees_usd = fees[rp].sum(axis=1) * teu
+    diverted_arr = np.asarray(diverted, dtype=bool) | rerouted.astype(bool)[rp].any(axis=1)
+
+    # facility jobs: consignment visits (arrival = end of the previous step, or the booking) and vehicle checks
+    kinds = step_kind[itin]
+    arrival = np.column_stack([bookings.created_h, end_arr[:, :-1]])
+    visit = (kinds == VISIT) & ~np.isnan(mark_arr)
+    chk = np.asarray(checks, dtype=np.float64).reshape(-1, 4)
+    job_a = np.concatenate([arrival[visit], chk[:, 0]])
+    job_s = np.concatenate([mark_arr[visit], chk[:, 1]])
+    job_e = np.concatenate([np.frombuffer(service_end, dtype=np.float64).reshape(n, ms)[visit], chk[:, 2]])
+    job_f = np.concatenate([step_ref[itin][visit], chk[:, 3].astype(np.int64)])
+    order = np.argsort(job_f, kind="stable")
+    bounds = np.searchsorted(job_f[order], np.arange(len(model.facilities) + 1))
     snap_t = np.arange(0.0, horizon + 1e-9, model.snapshot_interval_h)
-    facility_stats = []
-    busy_cols, queue_cols = [], []
-    for f in facilities:
-        st, busy_t, queue_t = f.stats(horizon, snap_t)
+    facility_stats, busy_cols, queue_cols = [], [], []
+    for f in model.facilities:
+        sel = order[bounds[f.index]:bounds[f.index + 1]]
+        st, busy_t, queue_t = _facility_stats(f, job_a[sel], job_s[sel], job_e[sel], horizon, snap_t)
         facility_stats.append(st)
         busy_cols.append(busy_t)
         queue_cols.append(queue_t)
-    dep = np.asarray(departures, dtype=np.float64).reshape(-1, 4)
-    step_end_arr = np.asarray(step_end).reshape(n, max_steps)
+
+    dep = np.frombuffer(departures, dtype=np.float64).reshape(-1, 4)
     service_stats = []
     for s in model.services:
         mask = dep[:, 0] == s.index
@@ -504,24 +676,27 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
             "teu": float(dep[mask, 2].sum()),
             "mean_load_factor": float((dep[mask, 2] / dep[mask, 3]).mean()) if mask.any() else 0.0,
         })
+    delivered_arr = np.frombuffer(delivered, dtype=np.float64)
+    nf = len(model.facilities)
     return RunResult(
         bookings=bookings,
-        delivered_h=np.asarray(delivered),
-        dropped=np.asarray(dropped, dtype=np.int8),
-        step_end_h=step_end_arr,
-        freight_usd=np.asarray(freight),
-        handling_usd=(~np.isnan(step_end_arr) * step_cost[bookings.itinerary]).sum(axis=1) * bookings.teu,
-        fees_usd=np.asarray(fees),
-        co2_kg=np.asarray(co2),
-        diverted=np.asarray(diverted, dtype=bool),
-        event_log=log,
+        delivered_h=delivered_arr,
+        dropped=dropped_arr,
+        step_end_h=end_arr,
+        freight_usd=freight_usd,
+        handling_usd=(~np.isnan(end_arr) * step_cost[itin]).sum(axis=1) * teu,
+        fees_usd=fees_usd,
+        co2_kg=co2_kg,
+        diverted=diverted_arr,
+        event_log=EventLog(bookings.created_h, booked_itinerary, itin, dropped_arr, delivered_arr, step_kind, step_ref,
+                           end_arr, mark_arr),
         facility_stats=facility_stats,
         service_stats=service_stats,
         departures=dep,
         snapshots={
             "time_h": snap_t,
-            "busy": np.asarray(busy_cols, dtype=np.int32).reshape(len(facilities), len(snap_t)).T,
-            "queue": np.asarray(queue_cols, dtype=np.int32).reshape(len(facilities), len(snap_t)).T,
+            "busy": np.asarray(busy_cols, dtype=np.int32).reshape(nf, len(snap_t)).T,
+            "queue": np.asarray(queue_cols, dtype=np.int32).reshape(nf, len(snap_t)).T,
         },
         events_processed=events,
         horizon_h=horizon,

@@ -7,23 +7,19 @@ same child seed for replication ``r`` (common random numbers). Results are hande
 
 from __future__ import annotations
 
-import gc
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-import numpy as np
-
 from .calibration import DEFAULT_CALIBRATION, load_calibration
-from .engine import run
 from .errors import ScenarioError
 from .model import CompiledModel
 from .network import DEFAULT_GEODATA, load_network
 from .plan import ModelInfo, compile_model
-from .results import RouteCosts, shipments_table, summarise_replication
+from .replication import ReplicationJob, ReplicationOutput, dask_task, init_worker, run_job, worker_task
+from .results import RouteCosts
 from .routes import load_route_specs
 from .scenario import Scenario, ScenarioFile, load_scenario
 
@@ -39,6 +35,12 @@ class VariantPlan:
     model: CompiledModel
     info: ModelInfo
     rates: RouteCosts
+
+    @property
+    def job(self) -> ReplicationJob:
+        """What a worker needs to run a replication of this variant."""
+        return ReplicationJob(self.name, self.model, tuple(self.info.itinerary_routes), tuple(self.info.facility_ids),
+                              self.rates)
 
 
 @dataclass
@@ -73,58 +75,10 @@ def prepare_study(path: Path | str, geodata: Path | None = None, calibration: Pa
     return Study(sfile, plans, network, cal)
 
 
-@dataclass
-class ReplicationOutput:
-    """What one replication sends back: small summaries, and the shipments table when asked for."""
-
-    variant: str
-    replication: int
-    routes: dict[str, dict]
-    facilities: list[dict]
-    services: list[dict]
-    shipments: object | None  # pyarrow.Table
-    snapshots: dict | None  # facility busy/queue time series (replication 0 only)
-    events: int
-    seconds: float
-
-
-def run_replication(plan: VariantPlan, replication: int, seed: int, replications: int, keep_shipments: bool = True) -> ReplicationOutput:
+def run_replication(plan: VariantPlan, replication: int, seed: int, replications: int,
+                    keep_shipments: bool = True) -> ReplicationOutput:
     """Run replication ``replication`` of ``plan`` with its child seed."""
-    t0 = time.perf_counter()
-    child = np.random.SeedSequence(seed).spawn(replications)[replication]
-    result = run(plan.model, np.random.default_rng(child))
-    routes = summarise_replication(result, plan.model, plan.info, plan.rates)
-    snap = result.snapshots
-    facilities = result.facility_stats
-    services = result.service_stats
-    events = result.events_processed
-    shipments = (shipments_table(result, plan.model, plan.info, plan.name, replication, plan.rates.holding_rate_per_year)
-                 if keep_shipments else None)
-    del result
-    gc.collect()  # the engine runs with the cyclic GC paused; free this replication's SimPy objects now
-    snapshots = None
-    if replication == 0:
-        snapshots = {"time_h": snap["time_h"], "busy": snap["busy"], "queue": snap["queue"],
-                     "facilities": list(plan.info.facility_ids)}
-    return ReplicationOutput(plan.name, replication, routes, facilities, services, shipments, snapshots, events,
-                             time.perf_counter() - t0)
-
-
-# ----- process-pool workers keep the compiled plans from their initializer ---------------------------------------
-_WORKER_PLANS: dict[str, VariantPlan] = {}
-
-
-def _init_worker(plans: list[VariantPlan]) -> None:
-    _WORKER_PLANS.clear()
-    _WORKER_PLANS.update({p.name: p for p in plans})
-
-
-def _worker_task(name: str, replication: int, seed: int, replications: int, keep: bool) -> ReplicationOutput:
-    return run_replication(_WORKER_PLANS[name], replication, seed, replications, keep)
-
-
-def _dask_task(plan: VariantPlan, replication: int, seed: int, replications: int, keep: bool) -> ReplicationOutput:
-    return run_replication(plan, replication, seed, replications, keep)
+    return run_job(plan.job, replication, seed, replications, keep_shipments)
 
 
 def execute(
@@ -164,9 +118,9 @@ def execute(
                 nxt += 1
 
     if scheduler is None:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
-                                 initargs=(study.variants,)) as pool:
-            futures = [pool.submit(_worker_task, name, r, seed, replications, keep_shipments) for name, r in tasks]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker,
+                                 initargs=([p.job for p in study.variants],)) as pool:
+            futures = [pool.submit(worker_task, name, r, seed, replications, keep_shipments) for name, r in tasks]
             yield from collect(as_completed(futures))
         return
     try:
@@ -185,8 +139,8 @@ def execute(
     except OSError as exc:
         raise ScenarioError(f"cannot reach the Dask scheduler at '{scheduler}': {exc}") from None
     try:
-        scattered = {name: client.scatter(plan, broadcast=True) for name, plan in plans.items()}
-        futures = [client.submit(_dask_task, scattered[name], r, seed, replications, keep_shipments, pure=False)
+        scattered = {name: client.scatter(plan.job, broadcast=True) for name, plan in plans.items()}
+        futures = [client.submit(dask_task, scattered[name], r, seed, replications, keep_shipments, pure=False)
                    for name, r in tasks]
         yield from collect(dask_as_completed(futures))
     finally:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-from scipy import stats
 
 from .engine import RunResult
 from .eventlog import DropReason
 from .model import CompiledModel
-from .plan import ModelInfo
+
+if TYPE_CHECKING:  # replication workers import this module: keep it free of the planning stack
+    from .plan import ModelInfo
 
 __all__ = [
     "SUMMARY_COLUMNS", "FACILITY_COLUMNS", "SERVICE_COLUMNS", "RouteCosts", "summarise_replication", "Aggregator", "shipments_table", "itinerary_rows",
@@ -51,8 +54,9 @@ class RouteCosts:
     on_time_days: float
 
 
-def summarise_replication(result: RunResult, model: CompiledModel, info: ModelInfo, rates: RouteCosts) -> dict[str, dict]:
-    """Per route key: TEU counts, transit-time statistics, cost and CO2 per delivered TEU, on-time share.
+def summarise_replication(result: RunResult, model: CompiledModel, itinerary_routes: Sequence[str],
+                          rates: RouteCosts) -> dict[str, dict]:
+    """Per route key (``itinerary_routes`` gives each itinerary's): TEU counts, transit-time statistics, cost and CO2 per delivered TEU, on-time share.
 
     Bookings made during the warm-up are excluded. Cost per TEU = (freight + handling + fees + inventory
     holding) per delivered TEU + the route's share of empty repositioning (the heavier direction of each route
@@ -60,7 +64,8 @@ def summarise_replication(result: RunResult, model: CompiledModel, info: ModelIn
     """
     b = result.bookings
     keep = b.created_h >= model.warmup_h
-    route_of = np.asarray(info.itinerary_routes, dtype=object)[b.itinerary]
+    keys = list(dict.fromkeys(itinerary_routes))
+    route_of = np.asarray([keys.index(r) for r in itinerary_routes], dtype=np.int64)[b.itinerary]
     transit = (result.delivered_h - b.created_h) / 24.0
     delivered = ~np.isnan(result.delivered_h)
     dropped = result.dropped != DropReason.NONE
@@ -69,8 +74,8 @@ def summarise_replication(result: RunResult, model: CompiledModel, info: ModelIn
     direct = result.freight_usd + result.handling_usd + result.fees_usd + holding
     out: dict[str, dict] = {}
     created_by_route: dict[str, float] = {}
-    for key in dict.fromkeys(info.itinerary_routes):
-        m = keep & (route_of == key)
+    for code, key in enumerate(keys):
+        m = keep & (route_of == code)
         d = m & delivered
         t = transit[d]
         teu_d = float(teu[d].sum())
@@ -107,6 +112,8 @@ def _t_interval(values: list[float]) -> tuple[float, float, float]:
     mean = float(arr.mean())
     if len(arr) < 2:
         return mean, math.nan, math.nan
+    from scipy import stats  # imported here: scipy.stats takes most of a second to import
+
     half = float(stats.t.ppf(0.975, len(arr) - 1) * arr.std(ddof=1) / math.sqrt(len(arr)))
     return mean, mean - half, mean + half
 
@@ -196,16 +203,16 @@ class Aggregator:
         return rows
 
 
-def shipments_table(result: RunResult, model: CompiledModel, info: ModelInfo, variant: str, replication: int,
-                    holding_rate_per_year: float) -> pa.Table:
-    """One row per consignment with its route, status, costs, CO2 and the end time of every step."""
+def shipments_table(result: RunResult, model: CompiledModel, itinerary_routes: Sequence[str], variant: str,
+                    replication: int, holding_rate_per_year: float) -> pa.Table:
+    """One row per consignment (``itinerary_routes`` gives each itinerary's route key) with its route, status, costs, CO2 and the end time of every step."""
     b = result.bookings
     n = len(b.created_h)
     transit = (result.delivered_h - b.created_h) / 24.0
     status = np.where(~np.isnan(result.delivered_h), "delivered",
                       np.where(result.dropped == DropReason.SEASON_CLOSED, "dropped:season_closed",
                                np.where(result.dropped == DropReason.ROUTE_CLOSED, "dropped:route_closed", "in_transit")))
-    routes = np.asarray(info.itinerary_routes, dtype=object)[b.itinerary]
+    routes = np.asarray(itinerary_routes, dtype=object)[b.itinerary]
     steps = result.step_end_h
     step_end = pa.FixedSizeListArray.from_arrays(pa.array(steps.reshape(-1)), steps.shape[1]) if n else pa.array(
         [], pa.list_(pa.float64(), steps.shape[1]))
