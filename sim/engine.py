@@ -30,6 +30,7 @@ from .model import (
     CHECK,
     CONVOY,
     ESCORT,
+    RIDE,
     TRAVEL,
     VISIT,
     CompiledConvoy,
@@ -43,6 +44,7 @@ __all__ = ["RunResult", "run", "generate_bookings", "Bookings"]
 # plain ints in the hot loop (enum members are slower to hash, compare and convert)
 SEASON_CLOSED, ROUTE_CLOSED = int(DropReason.SEASON_CLOSED), int(DropReason.ROUTE_CLOSED)
 NORMAL = 1  # SimPy's priority for ordinary events
+DELIVER = -1  # the step kind closing every itinerary in the engine
 
 
 @dataclass
@@ -121,6 +123,38 @@ class RunResult:
     def log(self) -> dict[str, np.ndarray]:
         """The event log as time-ordered column arrays (built on first use; rows after the horizon dropped)."""
         return self.event_log.to_arrays(self.horizon_h)
+
+
+def bookings_decided(model: CompiledModel, bookings: Bookings, dropped: list[int], diverted: list[bool]) -> list[int]:
+    """Apply what is decided when a booking is made, which depends only on its time and itinerary: refusal by a
+    closed season (policy 'refuse'), then the first booking-level reroute window that holds it (an itinerary index,
+    or -1: no route, dropped). Rewrites ``bookings.itinerary``, fills ``dropped``/``diverted``; returns the
+    indices of the bookings that go ahead, in time order."""
+    its = bookings.itinerary
+    day = (bookings.created_h // 24.0).astype(np.int64)
+    target = its.copy()
+    reason = np.zeros(len(its), dtype=np.int64)
+    for it in model.itineraries:
+        mine = np.flatnonzero(its == it.index)
+        if it.refuse is not None:
+            refused = np.asarray(it.refuse)[np.minimum(day[mine], len(it.refuse) - 1)]
+            reason[mine[refused]] = SEASON_CLOSED
+            mine = mine[~refused]
+        for a, b, alt in it.reroutes:
+            t = bookings.created_h[mine]
+            hit = mine[(a <= t) & (t < b)]
+            if alt < 0:
+                reason[hit] = ROUTE_CLOSED
+            else:
+                target[hit] = alt
+            mine = np.setdiff1d(mine, hit)
+    rerouted = np.flatnonzero((target != its) & (reason == 0))
+    for cid in rerouted.tolist():
+        diverted[cid] = True
+    for cid in np.flatnonzero(reason).tolist():
+        dropped[cid] = int(reason[cid])
+    bookings.itinerary[:] = np.where(reason == 0, target, its)
+    return np.flatnonzero(reason == 0).tolist()
 
 
 class _Facility:
@@ -331,11 +365,7 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
             step_end[c.base + si] = now
         si += 1
         c.si = si
-        steps = c.steps
-        if si == len(steps):
-            delivered[c.cid] = now
-            return
-        kind, target = steps[si]
+        kind, target = c.steps[si]
         if kind == VISIT:
             if target.plain:  # _Facility.book without closures or slowdowns, inlined: the hottest line
                 free = target.free
@@ -350,8 +380,10 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
             service_end[k] = end
             c.callbacks = visited_cb
             heappush(queue, (leave, NORMAL, next(eid), c))
-        else:
+        elif kind == RIDE:
             target.enqueue(c)
+        else:  # the end of the itinerary
+            delivered[c.cid] = now
 
     visited_cb = [advance]
 
@@ -549,58 +581,40 @@ def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | Non
 
     # ----- bookings ------------------------------------------------------------------------------------------
     itineraries = model.itineraries
-    steps_of = [tuple((st.kind, facilities[st.ref] if st.kind == VISIT else services[st.ref]) for st in it.steps)
-                for it in itineraries]
-    refuse_of = [it.refuse.tolist() if it.refuse is not None else None for it in itineraries]
+    # (kind, facility or service) per step, closed by a (DELIVER, None) sentinel
+    steps_of = [(*((st.kind, facilities[st.ref] if st.kind == VISIT else services[st.ref]) for st in it.steps),
+                 (DELIVER, None)) for it in itineraries]
+
+    live = bookings_decided(model, bookings, dropped, diverted)
     created = bookings.created_h.tolist()
     its = bookings.itinerary.tolist()
     teus = bookings.teu.tolist()
 
-    def book(cid: int) -> None:
-        it_index = its[cid]
-        t = created[cid]
-        refuse = refuse_of[it_index]
-        if refuse is not None:
-            d = int(t // 24.0)
-            if refuse[d if d < len(refuse) else len(refuse) - 1]:
-                dropped[cid] = SEASON_CLOSED
-                return
-        target = it_index
-        for a, b, alt in itineraries[it_index].reroutes:
-            if a <= t < b:
-                target = alt
-                break
-        if target < 0:
-            dropped[cid] = ROUTE_CLOSED
-            return
-        if target != it_index:
-            diverted[cid] = True
-            bookings.itinerary[cid] = target
-        c = _Consignment()
-        c.cid = cid
-        c.base = cid * ms
-        c.si = -1
-        c.steps = steps_of[target]
-        c.teu = teus[cid]
-        advance(c)
-
     def source(w: _Wake) -> None:
-        i = w.tag
+        """Start every booking made now (one event per booking time), then wait for the next."""
+        j = w.tag
         now = env._now
-        while i < n and created[i] <= now:
-            book(i)
-            i += 1
-        if i < n:
-            w.tag = i
+        while j < len(live) and created[live[j]] <= now:
+            cid = live[j]
+            c = _Consignment()
+            c.cid = cid
+            c.base = cid * ms
+            c.si = -1
+            c.steps = steps_of[its[cid]]
+            c.teu = teus[cid]
+            advance(c)
+            j += 1
+        if j < len(live):
+            w.tag = j
             w.callbacks = source_cb
-            heappush(queue, (created[i], NORMAL, next(eid), w))
+            heappush(queue, (created[live[j]], NORMAL, next(eid), w))
 
     source_cb = [source]
-    if n:
+    if live:
         w = _Wake()
         w.callbacks = source_cb
         w.tag = 0
-        heappush(queue, (created[0], NORMAL, next(eid), w))
+        heappush(queue, (created[live[0]], NORMAL, next(eid), w))
 
     # The run allocates ~10^5 small objects and no reference cycles; the cyclic GC would rescan them for nothing.
     gc_was_enabled = gc.isenabled()
