@@ -47,10 +47,14 @@ def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants
             days = np.sort(sub.loc[sub.route == route, "transit_days"].to_numpy())
             if not len(days):
                 continue
+            median = float(np.median(days))
             y = np.arange(1, len(days) + 1) / len(days)
+            if len(days) > 4000:  # many replications: draw the ECDF at 4,000 points (off by at most 1/4,000)
+                keep = np.unique(np.linspace(0, len(days) - 1, 4000).astype(np.int64))
+                days, y = days[keep], y[keep]
             base = route == baseline
             ax.step(days, y, where="post", color="black" if base else colours[route], linewidth=2.6 if base else 1.6,
-                    label=f"{route}{' (baseline)' if base else ''}: median {np.median(days):.1f} d", zorder=3 if base else 2)
+                    label=f"{route}{' (baseline)' if base else ''}: median {median:.1f} d", zorder=3 if base else 2)
         ax.set_title(f"variant: {variant}", fontsize=10, loc="left")
         ax.set_xlim(0, xmax * 1.02)
         ax.set_ylim(0, 1.01)
@@ -67,9 +71,9 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
     """Median (line) and 5-95% band of transit days by booking month, per route; one panel per variant."""
     colours = route_colours(routes)
     fig, axes = _panels(len(variants), width=5.6)
-    data = ships[~ships.in_warmup & (ships.direction == "forward")].copy()
+    data = ships[~ships.in_warmup & (ships.direction == "forward")]
     created = pd.to_datetime(start) + pd.to_timedelta(data.created_h, unit="h")
-    data["month"] = created.dt.month
+    data = data.assign(month=created.dt.month.to_numpy())
     for ax, variant in zip(axes, variants, strict=True):
         sub = data[data.variant == variant]
         for route in routes:

@@ -120,8 +120,10 @@ def execute(
     if scheduler is None:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker,
                                  initargs=([p.job for p in study.variants],)) as pool:
-            futures = [pool.submit(worker_task, name, r, seed, replications, keep_shipments) for name, r in tasks]
-            yield from collect(as_completed(futures))
+            finished = as_completed([pool.submit(worker_task, name, r, seed, replications, keep_shipments) for name, r in tasks])
+            # as_completed drops each future once handed on; holding the list would keep every result (and its
+            # shipments table) alive until the end
+            yield from collect(finished)
         return
     try:
         from dask.distributed import Client, LocalCluster
@@ -140,9 +142,9 @@ def execute(
         raise ScenarioError(f"cannot reach the Dask scheduler at '{scheduler}': {exc}") from None
     try:
         scattered = {name: client.scatter(plan.job, broadcast=True) for name, plan in plans.items()}
-        futures = [client.submit(dask_task, scattered[name], r, seed, replications, keep_shipments, pure=False)
-                   for name, r in tasks]
-        yield from collect(dask_as_completed(futures))
+        finished = dask_as_completed([client.submit(dask_task, scattered[name], r, seed, replications, keep_shipments,
+                                                    pure=False) for name, r in tasks])
+        yield from collect(finished)  # no list of futures kept: each result is released once handed on
     finally:
         client.close()
         if cluster is not None:

@@ -92,7 +92,7 @@ def write_visuals(folder: Path, study, rows: list[dict], facility_rows: list[dic
     variants = [p.name for p in study.variants]
     ships = pq.read_table(folder / "shipments.parquet", columns=[
         "variant", "replication", "itinerary", "route", "direction", "teu", "created_h", "transit_days", "status",
-        "in_warmup"]).to_pandas()
+        "in_warmup"], read_dictionary=["variant", "route", "direction", "status"]).to_pandas()  # categoricals: 3x less memory
     replications = int(ships.replication.max()) + 1 if len(ships) else 1
     facilities = pd.DataFrame(facility_rows)
     summary = pd.DataFrame(rows)

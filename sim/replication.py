@@ -62,7 +62,7 @@ def run_job(job: ReplicationJob, replication: int, seed: int, replications: int,
         out.snapshots = {"time_h": snap["time_h"], "busy": snap["busy"], "queue": snap["queue"],
                          "facilities": list(job.facility_ids)}
     del result, snap
-    gc.collect()  # the engine runs with the cyclic GC paused; free this replication's objects now
+    gc.collect(0)  # free this replication's engine objects now (they are all in the youngest generation)
     out.seconds = time.perf_counter() - t0
     return out
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
@@ -98,7 +99,11 @@ def run_study(
                 if out.snapshots is not None:
                     snapshots[out.variant] = out.snapshots
                 if writer is None:
-                    writer = pq.ParquetWriter(tmp / "shipments.parquet", out.shipments.schema, compression="zstd")
+                    # dictionary-encode only the string columns: trying it on the float columns doubles the cost
+                    # of writing, which this (main) process pays for every replication
+                    strings = [f.name for f in out.shipments.schema if pa.types.is_string(f.type)]
+                    writer = pq.ParquetWriter(tmp / "shipments.parquet", out.shipments.schema, compression="zstd",
+                                              use_dictionary=strings)
                 writer.write_table(out.shipments)
         finally:
             if writer is not None:
