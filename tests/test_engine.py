@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from builders import queue_model, shuttle_model
+from builders import escort_model, fleet_model, queue_model, shuttle_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,6 +122,50 @@ def test_vehicle_loads_never_exceed_capacity(compile_variant):
     assert len(dep) > 100
     assert (dep[:, 2] <= dep[:, 3] + 1e-9).all()
     assert (dep[:, 2] > 0).all()
+
+
+def peak_concurrency(starts, ends) -> int:
+    """Most intervals [start, end) open at once (an interval ending at t frees its place for one starting at t)."""
+    events = sorted([(t, -1) for t in ends] + [(t, 1) for t in starts])
+    level = peak = 0
+    for _, delta in events:
+        level += delta
+        peak = max(peak, level)
+    return peak
+
+
+def test_a_truck_fleet_never_has_more_trucks_out_than_it_owns():
+    """Demand (about 2.3 TEU/h) far beyond what 5 two-TEU trucks on a 24 h cycle can haul (0.42 TEU/h): every truck
+    is out at some point, never more, and delivered TEU stay under the fleet's physical throughput."""
+    trucks, km, speed, back, horizon = 5, 600.0, 50.0, 12.0, 24.0 * 120
+    model = fleet_model(trucks, 20_000, km, speed, back, horizon)
+    result = run(model, np.random.default_rng(6))
+    log = result.log
+    depart = dict(zip(log["consignment"][log["kind"] == EventKind.DEPART], log["time_h"][log["kind"] == EventKind.DEPART], strict=True))
+    arrive = dict(zip(log["consignment"][log["kind"] == EventKind.ARRIVE], log["time_h"][log["kind"] == EventKind.ARRIVE], strict=True))
+    starts, ends = [], []
+    for cid, t in depart.items():
+        n = math.ceil(result.bookings.teu[cid] / 2.0)
+        starts += [t] * n
+        ends += [arrive.get(cid, math.inf) + back] * n
+    assert peak_concurrency(starts, ends) == trucks
+    cycle = km / speed + back
+    delivered = result.bookings.teu[~np.isnan(result.delivered_h)].sum()
+    assert delivered <= trucks * 2.0 * (horizon / cycle + 1)
+
+
+@pytest.mark.parametrize("places", [1, 2])
+def test_icebreaker_escort_takes_at_most_its_places_at_once(places):
+    """Ships needing escort arrive about every 4.4 h; one escorted passage takes 5 h pickup + 500 km at 20 km/h
+    = 30 h. Passages overlap up to the number of escort places and never beyond."""
+    passage = 5.0 + 500.0 / 20.0
+    model = escort_model(places, 2_000, 500.0, 20.0, 5.0, 24.0 * 60)
+    result = run(model, np.random.default_rng(9))
+    log = result.log
+    arrive = log["time_h"][log["kind"] == EventKind.ARRIVE]
+    assert len(arrive) > 20
+    eps = 1e-6
+    assert peak_concurrency(arrive - passage + eps, arrive - eps) == places
 
 
 # ----- seasons ---------------------------------------------------------------------------------------------------

@@ -66,3 +66,16 @@ def test_delta_confidence_interval_brackets_the_mean(tmp_path):
             continue
         assert r["delta_days_ci_low"] <= r["delta_days_p50_vs_baseline"] <= r["delta_days_ci_high"]
         assert np.isfinite(r["cost_usd_per_teu"]) and r["cost_usd_per_teu"] > 0
+
+
+def test_replication_workers_import_only_the_engine_and_summaries():
+    """Worker processes import sim.replication; the planning, routing and geometry stack (and scipy) must stay out
+    of it, or every worker pays about a second of imports before its first replication."""
+    import subprocess
+    import sys
+
+    code = ("import sys, sim.replication; heavy = [m for m in ('sim.plan', 'sim.network', 'sim.scenario', 'networkx', "
+            "'scipy', 'shapely', 'geopandas', 'matplotlib', 'pydantic') if m in sys.modules]; print(heavy); "
+            "sys.exit(1 if heavy else 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
