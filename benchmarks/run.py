@@ -144,16 +144,24 @@ def run_point(kind: str, value: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def parallel(replications: int) -> list[dict]:
-    """The default study (every variant) with ``replications`` each: serial, 2 local processes, Dask LocalCluster."""
+EXECUTORS = {"serial": ("serial", 1, None), "processes": ("2 processes", 2, None),
+             "dask": ("Dask LocalCluster, 2 workers", 2, "local")}
+
+
+def executor_point(kind: str, replications: int) -> dict:
+    """The default study (every variant) with ``replications`` each on one executor, timed in this (fresh) process."""
     from sim.experiment import execute, prepare_study
 
+    label, workers, scheduler = EXECUTORS[kind]
     study = prepare_study(DEFAULT)
-    rows = []
-    for label, workers, scheduler in (("serial", 1, None), ("2 processes", 2, None), ("Dask LocalCluster, 2 workers", 2, "local")):
-        t0 = time.perf_counter()
-        n = sum(1 for _ in execute(study, replications, 7, workers=workers, scheduler=scheduler, keep_shipments=False))
-        rows.append({"executor": label, "tasks": n, "replications": replications, "seconds": time.perf_counter() - t0})
+    t0 = time.perf_counter()
+    n = sum(1 for _ in execute(study, replications, 7, workers=workers, scheduler=scheduler, keep_shipments=False))
+    return {"executor": label, "tasks": n, "replications": replications, "seconds": time.perf_counter() - t0}
+
+
+def parallel(replications: int) -> list[dict]:
+    """Serial, 2 local processes and a Dask LocalCluster, each in a fresh process so all start alike."""
+    rows = [run_point(kind, replications) for kind in EXECUTORS]
     for row in rows:
         row["speedup"] = rows[0]["seconds"] / row["seconds"]
     return rows
@@ -253,7 +261,8 @@ def main() -> None:
     parser.add_argument("--point", nargs=2, metavar=("KIND", "VALUE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.point:
-        print(json.dumps(point(args.point[0], int(args.point[1]))))
+        kind, value = args.point[0], int(args.point[1])
+        print(json.dumps(executor_point(kind, value) if kind in EXECUTORS else point(kind, value)))
         return
     from rich.console import Console
     from rich.table import Table
