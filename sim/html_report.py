@@ -79,6 +79,9 @@ def _flow_map(study, plan, ships: pd.DataFrame, facilities: pd.DataFrame, replic
                           bottlenecks=bottlenecks, nsr_note=nsr_note(study))
 
 
+CHART_REPLICATIONS = 100
+
+
 def _save(fig, folder: Path, name: str) -> Path:
     path = folder / name
     fig.savefig(path, dpi=fig.dpi)
@@ -90,10 +93,15 @@ def write_visuals(folder: Path, study, rows: list[dict], facility_rows: list[dic
     """Draw the route map, flow maps, charts, and the self-contained report.html into ``folder``."""
     base = study.file.base
     variants = [p.name for p in study.variants]
+    # Charts and flow maps use the first CHART_REPLICATIONS replications (each is one row group, so the rest is
+    # never read): memory stays bounded however many replications ran; the tables use them all.
     ships = pq.read_table(folder / "shipments.parquet", columns=[
         "variant", "replication", "itinerary", "route", "direction", "teu", "created_h", "transit_days", "status",
-        "in_warmup"], read_dictionary=["variant", "route", "direction", "status"]).to_pandas()  # categoricals: 3x less memory
+        "in_warmup"], read_dictionary=["variant", "route", "direction", "status"],  # categoricals: 3x less memory
+        filters=[("replication", "<", CHART_REPLICATIONS)]).to_pandas()
     replications = int(ships.replication.max()) + 1 if len(ships) else 1
+    ran = max((int(r["replications"]) for r in rows), default=replications)
+    subset = f" (first {replications} of {ran} replications)" if ran > replications else ""
     facilities = pd.DataFrame(facility_rows)
     summary = pd.DataFrame(rows)
     series = pd.read_csv(folder / "facility_timeseries.csv")
@@ -106,10 +114,10 @@ def write_visuals(folder: Path, study, rows: list[dict], facility_rows: list[dic
         plt.close(fig)
     for plan in study.variants:
         fig = _flow_map(study, plan, ships, facilities, replications)
-        images.append((f"Flows and waits: {plan.name}", _save(fig, folder, f"flow_map_{plan.name}.png")))
-    images.append(("Transit-time distributions", _save(charts.transit_ecdf(
+        images.append((f"Flows and waits: {plan.name}{subset}", _save(fig, folder, f"flow_map_{plan.name}.png")))
+    images.append((f"Transit-time distributions{subset}", _save(charts.transit_ecdf(
         ships, base.routes, base.baseline, variants, "Transit time by route (India to Russia)"), folder, "transit_ecdf.png")))
-    images.append(("Transit time by booking month", _save(charts.transit_by_month(
+    images.append((f"Transit time by booking month{subset}", _save(charts.transit_by_month(
         ships, base.routes, base.baseline, variants, base.start_date, "Transit time by booking month (India to Russia)"),
         folder, "transit_by_month.png")))
     for plan in study.variants[:3]:

@@ -73,3 +73,19 @@ def test_html_report_renders_in_headless_chromium_with_all_images(run_folder, tm
     shot = tmp_path / "shot.png"
     subprocess.run([exe, *flags, f"--screenshot={shot}", "--window-size=1400,2000", url], capture_output=True, timeout=180)
     assert shot.exists() and shot.stat().st_size > 30_000
+
+
+def test_charts_of_a_long_study_read_a_bounded_subset_and_say_so(tmp_path, monkeypatch):
+    """Charts read at most CHART_REPLICATIONS replications (memory stays bounded however many ran) and their
+    captions say how many; the tables still use every replication."""
+    import csv
+
+    from sim import html_report
+
+    monkeypatch.setattr(html_report, "CHART_REPLICATIONS", 2)
+    out = tmp_path / "run"
+    run_study(RunOptions(scenario=SMALL, out=out, replications=3, plots=True))
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Transit-time distributions (first 2 of 3 replications)" in page
+    with (out / "summary.csv").open() as f:
+        assert {row["replications"] for row in csv.DictReader(f)} == {"3"}
