@@ -70,8 +70,6 @@ def bare_simpy_at_depth(events: int, depth: int) -> float:
 def engine_overhead(reps: int = 5) -> dict:
     """The default scenario's base variant, ``reps`` times, each followed by the bare SimPy floor for the same
     event count; the ratio reported is the median of the per-run ratios (this VM's timings vary by 10-40%)."""
-    import simpy as _simpy
-
     from sim.engine import run
     from sim.experiment import prepare_study
 
@@ -85,17 +83,17 @@ def engine_overhead(reps: int = 5) -> dict:
         floor = bare_simpy(result.events_processed)
         rows.append((result, seconds, floor))
     # the mean event-heap depth of one run, measured separately (sampling slows the run down)
-    step = _simpy.Environment.step
+    step = simpy.Environment.step
 
     def sampling_step(env):
         depth_samples.append(len(env._queue))
         return step(env)
 
-    _simpy.Environment.step = sampling_step
+    simpy.Environment.step = sampling_step
     try:
         run(plan.model, np.random.default_rng(0))
     finally:
-        _simpy.Environment.step = step
+        simpy.Environment.step = step
     depth = int(np.mean(depth_samples))
     ratios = [s / f for _, s, f in rows]
     mid = int(np.argsort(ratios)[len(ratios) // 2])

@@ -166,7 +166,7 @@ class _Facility:
     utilisation, queue lengths and waits are computed after the run from the arrival, start and end times.
     """
 
-    __slots__ = ("free", "service", "dwell", "per_teu", "closures", "slowdowns", "plain")
+    __slots__ = ("free", "service", "dwell", "per_teu", "closures", "slowdowns")
 
     def __init__(self, spec: CompiledFacility, rng: np.random.Generator) -> None:
         self.free = [0.0] * spec.servers  # a heap of the times each server becomes free
@@ -175,7 +175,6 @@ class _Facility:
         self.per_teu = spec.per_teu
         self.closures = spec.closures
         self.slowdowns = spec.slowdowns
-        self.plain = not spec.closures and not spec.slowdowns
 
     def book(self, now: float, teu: float) -> tuple[float, float, float]:
         """Queue a job arriving ``now``: return (service start, service end, leave time after dwell)."""
@@ -381,14 +380,7 @@ def _run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | No
         c.si = si
         kind, target = c.steps[si]
         if kind == VISIT:
-            if target.plain:  # _Facility.book without closures or slowdowns, inlined: the hottest line
-                free = target.free
-                start = free[0] if free[0] > now else now
-                end = start + (target.service() * c.teu if target.per_teu else target.service())
-                heapreplace(free, end)
-                leave = end if target.dwell is None else end + target.dwell()
-            else:
-                start, end, leave = target.book(now, c.teu)
+            start, end, leave = target.book(now, c.teu)
             k = c.base + si
             step_mark[k] = start
             service_end[k] = end
@@ -426,19 +418,19 @@ def _run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | No
             ch = chunks[i]
             i += 1
             kind = ch.kind
-            if kind == TRAVEL:
-                d = int(now // 24.0)
-                delay = ch.km / (tr.speed * tr.service.msf[month_at_day[d if d <= last_day else last_day]] * ch.speed_factor)
-            elif kind == CONVOY:
-                delay = convoys[ch.ref].next_departure(now) - now + convoy_transit[ch.ref]()
-            elif kind == ESCORT:
+            if kind == ESCORT:
                 needed = tr.service.escort_needed
                 d = int(now // 24.0)
                 if needed is not None and needed[d if d < len(needed) else len(needed) - 1]:
                     tr.ci = i
                     escorts[ch.ref].acquire(1, escort_granted, tr)
                     return
+                kind = TRAVEL  # no escort needed today: sail it like open water
+            if kind == TRAVEL:
+                d = int(now // 24.0)
                 delay = ch.km / (tr.speed * tr.service.msf[month_at_day[d if d <= last_day else last_day]] * ch.speed_factor)
+            elif kind == CONVOY:
+                delay = convoys[ch.ref].next_departure(now) - now + convoy_transit[ch.ref]()
             elif kind == CHECK:
                 start, end, leave = facilities[ch.ref].book(now, 1.0)
                 checks.append((now, start, end, ch.ref))

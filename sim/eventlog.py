@@ -88,6 +88,3 @@ class EventLog:
         return {"time_h": time_h[order].astype(np.float64), "kind": kind[order].astype(np.int32),
                 "consignment": cons[order].astype(np.int32), "step": step[order].astype(np.int32),
                 "entity": entity[order].astype(np.int32)}
-
-    def __len__(self) -> int:
-        return len(self.to_arrays()["time_h"])

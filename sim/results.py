@@ -56,7 +56,8 @@ class RouteCosts:
 
 def summarise_replication(result: RunResult, model: CompiledModel, itinerary_routes: Sequence[str],
                           rates: RouteCosts) -> dict[str, dict]:
-    """Per route key (``itinerary_routes`` gives each itinerary's): TEU counts, transit-time statistics, cost and CO2 per delivered TEU, on-time share.
+    """Per route key (``itinerary_routes`` gives each itinerary's): TEU counts, transit-time statistics, cost and
+    CO2 per delivered TEU, on-time share.
 
     Bookings made during the warm-up are excluded. Cost per TEU = (freight + handling + fees + inventory
     holding) per delivered TEU + the route's share of empty repositioning (the heavier direction of each route

@@ -22,17 +22,23 @@ from sim.model import (
 HOURS_PER_YEAR = 365.0 * 24.0
 
 
+def one_flow_model(horizon_h: float, days: int, itinerary: Itinerary, flow: Flow, services=(), facilities=(),
+                   escorts=()) -> CompiledModel:
+    """A model with one itinerary and one flow of one commodity; months of 30 days for the calendar."""
+    return CompiledModel(
+        horizon_h=horizon_h, warmup_h=0.0, start_month=1, start_day_of_month=1,
+        month_at_day=np.asarray([(d // 30) % 12 for d in range(days)]), services=tuple(services),
+        facilities=tuple(facilities), convoys=(), escorts=tuple(escorts), itineraries=(itinerary,), flows=(flow,),
+        commodity_names=("c",), commodity_value_usd_per_teu=(1.0,))
+
+
 def queue_model(arrival_rate_per_h: float, service_mean_h: float, servers: int, horizon_h: float) -> CompiledModel:
     """Poisson arrivals of 1-TEU jobs to one FCFS facility with exponential service (M/M/c)."""
     days = int(horizon_h // 24) + 2
     facility = CompiledFacility(0, "queue", "A", "port", servers, Dist("exponential", service_mean_h), False, None, 0.0)
     itinerary = Itinerary(0, "q", "q", "forward", (Step(VISIT, 0, "A"),), 0.0, 0.0)
     flow = Flow("f", arrival_rate_per_h * HOURS_PER_YEAR, (1.0,) * 12, (0,), (1.0,), (0,), (1.0,), (1,), (1.0,))
-    return CompiledModel(
-        horizon_h=horizon_h, warmup_h=0.0, start_month=1, start_day_of_month=1,
-        month_at_day=np.asarray([(d // 30) % 12 for d in range(days)]), services=(), facilities=(facility,),
-        convoys=(), escorts=(), itineraries=(itinerary,), flows=(flow,), commodity_names=("c",),
-        commodity_value_usd_per_teu=(1.0,))
+    return one_flow_model(horizon_h, days, itinerary, flow, facilities=(facility,))
 
 
 def shuttle_model(teu_per_year: float, capacity_teu: float, headway_h: float, horizon_h: float,
@@ -47,11 +53,7 @@ def shuttle_model(teu_per_year: float, capacity_teu: float, headway_h: float, ho
         month_speed_factor=(1.0,) * 12, freight_usd_per_teu=10.0, freight_usd_per_teu_km=0.0, path=path)
     itinerary = Itinerary(0, "s", "s", "forward", (Step(RIDE, 0, "A"),), 0.0, 500.0 / 30.0)
     flow = Flow("f", teu_per_year, (1.0,) * 12, (0,), (1.0,), (0,), (1.0,), tuple(sizes), tuple(shares))
-    return CompiledModel(
-        horizon_h=horizon_h, warmup_h=0.0, start_month=1, start_day_of_month=1,
-        month_at_day=np.asarray([(d // 30) % 12 for d in range(days)]), services=(service,), facilities=(),
-        convoys=(), escorts=(), itineraries=(itinerary,), flows=(flow,), commodity_names=("c",),
-        commodity_value_usd_per_teu=(1.0,))
+    return one_flow_model(horizon_h, days, itinerary, flow, services=(service,))
 
 
 def fleet_model(trucks: int, teu_per_year: float, km: float, speed_kmh: float, return_h: float,
@@ -67,11 +69,7 @@ def fleet_model(trucks: int, teu_per_year: float, km: float, speed_kmh: float, r
         freight_usd_per_teu=0.0, freight_usd_per_teu_km=0.0, path=path)
     itinerary = Itinerary(0, "t", "t", "forward", (Step(RIDE, 0, "A"),), 0.0, km / speed_kmh)
     flow = Flow("f", teu_per_year, (1.0,) * 12, (0,), (1.0,), (0,), (1.0,), (1, 2), (0.5, 0.5))
-    return CompiledModel(
-        horizon_h=horizon_h, warmup_h=0.0, start_month=1, start_day_of_month=1,
-        month_at_day=np.asarray([(d // 30) % 12 for d in range(days)]), services=(service,), facilities=(),
-        convoys=(), escorts=(), itineraries=(itinerary,), flows=(flow,), commodity_names=("c",),
-        commodity_value_usd_per_teu=(1.0,))
+    return one_flow_model(horizon_h, days, itinerary, flow, services=(service,))
 
 
 def escort_model(places: int, ships_per_year: float, escort_km: float, escort_kmh: float, pickup_h: float,
@@ -91,8 +89,4 @@ def escort_model(places: int, ships_per_year: float, escort_km: float, escort_km
     escort = CompiledEscort(0, "icebreakers", places, 1, Dist("fixed", escort_kmh), Dist("fixed", pickup_h))
     itinerary = Itinerary(0, "e", "e", "forward", (Step(RIDE, 0, "A"),), 0.0, escort_km / escort_kmh)
     flow = Flow("f", ships_per_year, (1.0,) * 12, (0,), (1.0,), (0,), (1.0,), (1,), (1.0,))
-    return CompiledModel(
-        horizon_h=horizon_h, warmup_h=0.0, start_month=1, start_day_of_month=1,
-        month_at_day=np.asarray([(d // 30) % 12 for d in range(days)]), services=(service,), facilities=(),
-        convoys=(), escorts=(escort,), itineraries=(itinerary,), flows=(flow,), commodity_names=("c",),
-        commodity_value_usd_per_teu=(1.0,))
+    return one_flow_model(horizon_h, days, itinerary, flow, services=(service,), escorts=(escort,))
