@@ -166,7 +166,7 @@ class _Facility:
     utilisation, queue lengths and waits are computed after the run from the arrival, start and end times.
     """
 
-    __slots__ = ("free", "service", "dwell", "per_teu", "closures", "slowdowns")
+    __slots__ = ("free", "service", "dwell", "per_teu", "closures", "slowdowns", "plain")
 
     def __init__(self, spec: CompiledFacility, rng: np.random.Generator) -> None:
         self.free = [0.0] * spec.servers  # a heap of the times each server becomes free
@@ -175,6 +175,7 @@ class _Facility:
         self.per_teu = spec.per_teu
         self.closures = spec.closures
         self.slowdowns = spec.slowdowns
+        self.plain = not spec.closures and not spec.slowdowns  # the engine then inlines book() (keep them alike)
 
     def book(self, now: float, teu: float) -> tuple[float, float, float]:
         """Queue a job arriving ``now``: return (service start, service end, leave time after dwell)."""
@@ -380,7 +381,14 @@ def _run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | No
         c.si = si
         kind, target = c.steps[si]
         if kind == VISIT:
-            start, end, leave = target.book(now, c.teu)
+            if target.plain:  # _Facility.book without closures or slowdowns, inlined: 4% of a run (measured A/B)
+                free = target.free
+                start = free[0] if free[0] > now else now
+                end = start + (target.service() * c.teu if target.per_teu else target.service())
+                heapreplace(free, end)
+                leave = end if target.dwell is None else end + target.dwell()
+            else:
+                start, end, leave = target.book(now, c.teu)
             k = c.base + si
             step_mark[k] = start
             service_end[k] = end
