@@ -1,0 +1,43 @@
+"""Golden tables of the shipped studies: summary, facility and service tables for a fixed seed and two
+replications, compared byte for byte by tests/test_golden.py.
+
+They pin the model's results across refactors. A change that is meant to alter results (a new mechanism, new
+calibration) regenerates them on purpose, and the commit says why:
+
+    python tests/golden_outputs.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+REPLICATIONS = 2
+SEED = 7
+TABLES = ("summary.csv", "facilities.csv", "services.csv")
+
+
+def write_tables(scenario: Path, folder: Path) -> None:
+    """Run ``scenario`` (every variant, REPLICATIONS each, seed SEED, no shipments) and write its three tables."""
+    from sim.experiment import execute, prepare_study
+    from sim.outputs import write_csv
+    from sim.results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator
+
+    study = prepare_study(scenario)
+    route_km = {k: r.distance_km for p in study.variants for k, r in p.info.routes.items()}
+    agg = Aggregator(baseline=study.file.base.baseline, route_km=route_km)
+    for out in execute(study, REPLICATIONS, SEED, keep_shipments=False):
+        agg.add(out.variant, out.routes, out.facilities, out.services)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(folder / "summary.csv", agg.summary_rows(), SUMMARY_COLUMNS)
+    write_csv(folder / "facilities.csv", agg.facility_rows(), FACILITY_COLUMNS)
+    write_csv(folder / "services.csv", agg.service_rows(), SERVICE_COLUMNS)
+
+
+if __name__ == "__main__":
+    for path in SCENARIOS:
+        write_tables(path, GOLDEN / path.stem)
+        print(f"wrote {GOLDEN / path.stem}", file=sys.stderr)

@@ -1,0 +1,15 @@
+"""The shipped studies give byte-identical tables to the committed golden ones (tests/golden_outputs.py)."""
+
+from __future__ import annotations
+
+import pytest
+from golden_outputs import GOLDEN, SCENARIOS, TABLES, write_tables
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_shipped_study_tables_match_the_golden_ones(scenario, tmp_path):
+    write_tables(scenario, tmp_path)
+    for name in TABLES:
+        expected = (GOLDEN / scenario.stem / name).read_bytes()
+        assert (tmp_path / name).read_bytes() == expected, f"{scenario.stem}/{name} changed"
