@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from .engine import RunResult
-from .eventlog import DropReason
+from .engine.eventlog import DropReason
 from .model import CompiledModel
 
 if TYPE_CHECKING:  # replication workers import this module: keep it free of the planning stack

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from .engine.eventlog import EventKind
 from .errors import ScenarioError
-from .eventlog import EventKind
 from .experiment import Study, prepare_study, run_replication
 from .routes import RouteSpec, Stage, resolve_route
 

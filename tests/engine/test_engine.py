@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.engine import run
-from sim.eventlog import DropReason, EventKind
+from sim.engine.eventlog import DropReason, EventKind
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT = SCENARIOS / "instc_vs_suez.yaml"
 NSR = SCENARIOS / "nsr_seasonal.yaml"
 KMH_PER_KN = 1.852

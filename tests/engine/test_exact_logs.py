@@ -77,7 +77,7 @@ def bookings(*rows: tuple[float, int, int]) -> Bookings:
 
 
 def log_of(m: CompiledModel, b: Bookings) -> list[tuple]:
-    from sim.eventlog import EventKind
+    from sim.engine.eventlog import EventKind
 
     log = run(m, np.random.default_rng(0), b).log
     return [(float(t), EventKind(k).name, int(c), int(s), int(e))

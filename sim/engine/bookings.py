@@ -1,0 +1,137 @@
+"""Demand for one replication: bookings drawn before the run, decisions made at booking time, and the source
+that starts each consignment when its booking time comes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model import CompiledModel
+from .clock import Clock, Wakeup
+from .consignments import Consignments
+from .eventlog import DropReason
+from .records import Records
+
+__all__ = ["Bookings", "generate_bookings", "decide_at_booking", "BookingSource"]
+
+SEASON_CLOSED, ROUTE_CLOSED = int(DropReason.SEASON_CLOSED), int(DropReason.ROUTE_CLOSED)
+
+
+@dataclass
+class Bookings:
+    """Pre-drawn demand for one replication, sorted by creation time."""
+
+    created_h: np.ndarray
+    itinerary: np.ndarray
+    commodity: np.ndarray
+    teu: np.ndarray
+    value_usd: np.ndarray
+    flow: np.ndarray
+
+    def copy(self) -> Bookings:
+        """An independent copy (the run rewrites ``itinerary`` for rerouted bookings)."""
+        return Bookings(*(a.copy() for a in (self.created_h, self.itinerary, self.commodity, self.teu,
+                                             self.value_usd, self.flow)))
+
+
+def generate_bookings(model: CompiledModel, rng: np.random.Generator) -> Bookings:
+    """Poisson bookings per flow with monthly seasonality (piecewise-constant rate by calendar month)."""
+    days = len(model.month_at_day)
+    times, itin, comm, teu, flow_ix = [], [], [], [], []
+    for fi, flow in enumerate(model.flows):
+        mean_size = float(np.dot(flow.sizes_teu, flow.size_shares))
+        per_hour = flow.teu_per_year / mean_size / (365.0 * 24.0)
+        factors = np.asarray(flow.month_factor)[model.month_at_day]  # per simulated day
+        counts = rng.poisson(per_hour * 24.0 * factors)
+        n = int(counts.sum())
+        if n == 0:
+            continue
+        day_of = np.repeat(np.arange(days), counts)
+        times.append((day_of + rng.random(n)) * 24.0)
+        itin.append(rng.choice(np.asarray(flow.itineraries), size=n, p=np.asarray(flow.itinerary_shares)))
+        comm.append(rng.choice(np.asarray(flow.commodities), size=n, p=np.asarray(flow.commodity_shares)))
+        teu.append(rng.choice(np.asarray(flow.sizes_teu), size=n, p=np.asarray(flow.size_shares)))
+        flow_ix.append(np.full(n, fi))
+    if not times:
+        z = np.zeros(0)
+        zi = np.zeros(0, dtype=np.int64)
+        return Bookings(z, zi, zi, zi, z, zi)
+    t = np.concatenate(times)
+    order = np.argsort(t, kind="stable")
+    commodity = np.concatenate(comm)[order]
+    teu_arr = np.concatenate(teu)[order]
+    values = np.asarray(model.commodity_value_usd_per_teu)[commodity] * teu_arr
+    mask = t[order] < model.horizon_h
+    return Bookings(
+        created_h=t[order][mask],
+        itinerary=np.concatenate(itin)[order][mask],
+        commodity=commodity[mask],
+        teu=teu_arr[mask],
+        value_usd=values[mask],
+        flow=np.concatenate(flow_ix)[order][mask],
+    )
+
+
+def decide_at_booking(model: CompiledModel, bookings: Bookings, rec: Records) -> list[int]:
+    """Apply what is decided when a booking is made, which depends only on its time and itinerary: refusal by a
+    closed season (policy 'refuse'), then the first booking-level reroute window that holds it (an itinerary
+    index, or -1: no route, dropped). Rewrites ``bookings.itinerary``, fills ``rec.dropped``/``rec.diverted``;
+    returns the indices of the bookings that go ahead, in time order."""
+    its = bookings.itinerary
+    day = (bookings.created_h // 24.0).astype(np.int64)
+    target = its.copy()
+    reason = np.zeros(len(its), dtype=np.int64)
+    for it in model.itineraries:
+        mine = np.flatnonzero(its == it.index)
+        if it.refuse is not None:
+            refused = np.asarray(it.refuse)[np.minimum(day[mine], len(it.refuse) - 1)]
+            reason[mine[refused]] = SEASON_CLOSED
+            mine = mine[~refused]
+        for a, b, alt in it.reroutes:
+            t = bookings.created_h[mine]
+            hit = mine[(a <= t) & (t < b)]
+            if alt < 0:
+                reason[hit] = ROUTE_CLOSED
+            else:
+                target[hit] = alt
+            mine = np.setdiff1d(mine, hit)
+    for cid in np.flatnonzero((target != its) & (reason == 0)).tolist():
+        rec.diverted[cid] = True
+    for cid in np.flatnonzero(reason).tolist():
+        rec.dropped[cid] = int(reason[cid])
+    bookings.itinerary[:] = np.where(reason == 0, target, its)
+    return np.flatnonzero(reason == 0).tolist()
+
+
+class BookingSource(Wakeup):
+    """Starts every booking that goes ahead at its time (one event per booking time), in booking order."""
+
+    __slots__ = ("clock", "consignments", "live", "created", "itinerary", "teu", "next")
+
+    def __init__(self, clock: Clock, consignments: Consignments, bookings: Bookings, live: list[int]) -> None:
+        self.clock = clock
+        self.consignments = consignments
+        self.live = live  # booking indices that go ahead, in time order
+        self.created: list[float] = bookings.created_h.tolist()
+        self.itinerary: list[int] = bookings.itinerary.tolist()
+        self.teu: list[float] = bookings.teu.tolist()
+        self.next = 0
+        if live:
+            clock.at(self.created[live[0]], self, WAKE)
+
+    def wake(self) -> None:
+        """SimPy callback: start the bookings due now, then sleep until the next booking time."""
+        live, created, start = self.live, self.created, self.consignments.start
+        now = self.t
+        j = self.next
+        while j < len(live) and created[live[j]] <= now:
+            cid = live[j]
+            start(cid, self.itinerary[cid], self.teu[cid], now)
+            j += 1
+        if j < len(live):
+            self.next = j
+            self.clock.at(created[live[j]], self, WAKE)
+
+
+WAKE = [BookingSource.wake]

@@ -1,0 +1,57 @@
+"""The simulation clock: SimPy's ``Environment`` drives every event, and this is the one module that touches its
+internals.
+
+The engine's state machines (consignments, vehicle trips, services, timers) are their own SimPy events: SimPy's
+``Environment.step`` pops ``(time, priority, id, event)`` from ``env._queue``, calls each of ``event.callbacks``
+with the event and then reads ``event._ok``. Pushing such an object back onto the queue for its next step costs
+one heap push and one callback, with no generator resume and no new ``Event`` per step. ``Clock.at`` builds the
+same queue entry as ``Environment.schedule``; tests/engine/test_clock.py checks that, so a SimPy release that
+changes the entry layout fails loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from heapq import heappush
+from typing import Any, ClassVar
+
+import simpy
+from simpy.events import NORMAL
+
+__all__ = ["Clock", "Wakeup"]
+
+
+class Wakeup:
+    """A state machine that SimPy runs as an event: its ``callbacks`` run when the clock reaches the time it was
+    scheduled ``at``; ``t`` is that time (so a callback never needs to read the clock)."""
+
+    __slots__ = ("callbacks", "t")
+    _ok: ClassVar[bool] = True  # SimPy raises an event's value unless _ok
+
+    callbacks: list[Callable[[Any], None]]
+    t: float
+
+
+class Clock:
+    """SimPy's environment and a fast way to schedule ``Wakeup`` objects on it."""
+
+    __slots__ = ("env", "_queue", "_eid")
+
+    def __init__(self) -> None:
+        self.env = simpy.Environment()
+        self._queue: list[tuple[float, int, int, Any]] = self.env._queue  # type: ignore[attr-defined]
+        self._eid = self.env._eid  # type: ignore[attr-defined]  # itertools.count numbering every event
+
+    def at(self, t: float, event: Wakeup, callbacks: list[Callable[[Any], None]]) -> None:
+        """Wake ``event`` at time ``t`` (>= now) by calling each of ``callbacks`` with it, like ``env.schedule``.
+
+        SimPy clears an event's callbacks when it processes it, so each wake-up names its callbacks again.
+        """
+        event.callbacks = callbacks
+        event.t = t
+        heappush(self._queue, (t, NORMAL, next(self._eid), event))
+
+    def run(self, until: float) -> int:
+        """Run until ``until``; return how many events were scheduled (SimPy numbers each one)."""
+        self.env.run(until=until)
+        return next(self._eid)

@@ -1,0 +1,58 @@
+"""What the event loop writes: flat per-(consignment, step) records and a few append-only lists.
+
+The hot loop stores only times and indices here; costs, CO2, facility monitors and the event log are derived
+from these after the run (``collect.py``). ``array.array`` stores cost a little more than list stores, but the
+arrays reach numpy without a copy.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from ..model import CompiledService, ServicePath
+
+__all__ = ["Records", "PathTable"]
+
+NAN = float("nan")
+
+
+class Records:
+    """Per consignment ``cid`` and step ``k`` (flat index ``cid * steps + k``): when the step ended
+    (``step_end``); when the facility service started or the vehicle left (``step_mark``); when the facility
+    service ended, before any dwell (``service_end``); which service path was ridden (``ride_path``)."""
+
+    __slots__ = ("steps", "step_end", "step_mark", "service_end", "ride_path", "delivered", "dropped", "diverted",
+                 "departures", "checks")
+
+    def __init__(self, consignments: int, steps: int) -> None:
+        n = consignments * steps
+        self.steps = steps
+        self.step_end = array("d", [NAN]) * n
+        self.step_mark = array("d", [NAN]) * n
+        self.service_end = array("d", [NAN]) * n
+        self.ride_path = array("q", [-1]) * n
+        self.delivered = array("d", [NAN]) * consignments
+        self.dropped = [0] * consignments  # DropReason per consignment
+        self.diverted = [False] * consignments  # rerouted at booking time
+        self.departures = array("d")  # service index, time, load TEU, capacity TEU per vehicle departure
+        self.checks: list[tuple[float, float, float, int]] = []  # vehicle inspections: arrival, start, end, facility
+
+
+class PathTable:
+    """Every (service, path) a vehicle can take, numbered; ride costs are summed per consignment after the run."""
+
+    __slots__ = ("cost", "co2", "fees", "rerouted")
+
+    def __init__(self) -> None:
+        self.cost: list[float] = []
+        self.co2: list[float] = []
+        self.fees: list[float] = []
+        self.rerouted: list[bool] = []
+
+    def add(self, svc: CompiledService, path: ServicePath, rerouted: bool) -> int:
+        """Number ``path`` of ``svc`` and record its freight, CO2 and fees per TEU."""
+        self.cost.append(svc.freight_usd_per_teu + svc.freight_usd_per_teu_km * path.km)
+        self.co2.append(path.co2_kg_per_teu)
+        self.fees.append(path.fees_usd_per_teu)
+        self.rerouted.append(rerouted)
+        return len(self.cost) - 1

@@ -1,0 +1,137 @@
+"""Vehicle trips: a vehicle (ship, train, truck) carries its load over a service path, chunk by chunk.
+
+A trip is one state machine woken at the end of each chunk: open travel, a canal convoy, an icebreaker-escorted
+stretch, a border inspection of the vehicle, or a hold while a closure lasts. When the last chunk ends, every
+consignment on board advances to its next step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from ..distributions import sampler
+from ..model import CHECK, CONVOY, ESCORT, TRAVEL, Chunk, CompiledEscort, ServicePath
+from .capacity import ConvoySlots, FacilityQueue, Pool
+from .clock import Clock, Wakeup
+from .consignments import Consignment, Consignments
+from .records import Records
+
+if TYPE_CHECKING:
+    from .services import Service
+
+__all__ = ["Trip", "Trips"]
+
+
+class Trip(Wakeup):
+    """One vehicle trip over a service path; it wakes at the end of each chunk."""
+
+    __slots__ = ("by", "service", "chunks", "ci", "load", "speed", "path_ix", "held", "trucks")
+
+    def __init__(self, by: Trips, service: Service, path: ServicePath, path_ix: int, load: list[Consignment],
+                 trucks: int) -> None:
+        self.by = by
+        self.service = service
+        self.chunks: tuple[Chunk, ...] = path.chunks
+        self.ci = 0  # the next chunk
+        self.load = load
+        self.speed: float = service.speed()  # this vehicle's open-water / line speed, km/h
+        self.path_ix = path_ix
+        self.held: Pool | None = None  # the escort pool whose place this vehicle holds
+        self.trucks = trucks  # fleet units this trip uses (0: not a fleet service)
+
+    def chunk_done(self) -> None:
+        """SimPy callback: the current chunk is over."""
+        self.by.step(self, self.t)
+
+    def back(self) -> None:
+        """SimPy callback: the fleet units of this trip are back and free again."""
+        self.service.fleet.release(self.trucks, self.t)  # type: ignore[union-attr]
+
+
+CHUNK_DONE = [Trip.chunk_done]
+BACK = [Trip.back]
+
+
+class Trips:
+    """Runs vehicle trips: schedules each chunk's end, books convoys, escorts and inspections."""
+
+    __slots__ = ("clock", "consignments", "ride_path", "checks", "convoys", "escorts", "escort_speed",
+                 "escort_pickup", "facilities", "holds", "month_at_day", "last_day")
+
+    def __init__(self, clock: Clock, consignments: Consignments, rec: Records, convoys: Sequence[ConvoySlots],
+                 escorts: Sequence[CompiledEscort], facilities: Sequence[FacilityQueue],
+                 holds: Sequence[tuple[float, float]], month_at_day: list[int], rng) -> None:
+        self.clock = clock
+        self.consignments = consignments
+        self.ride_path = rec.ride_path
+        self.checks = rec.checks
+        self.convoys = convoys
+        self.escorts = [Pool(e.icebreakers * e.convoy_size) for e in escorts]
+        self.escort_speed: list[Callable[[], float]] = [sampler(e.speed_kmh, rng) for e in escorts]
+        self.escort_pickup: list[Callable[[], float]] = [sampler(e.pickup_wait_h, rng) for e in escorts]
+        self.facilities = facilities
+        self.holds = holds
+        self.month_at_day = month_at_day
+        self.last_day = len(month_at_day) - 1
+
+    def start(self, service: Service, load: list[Consignment], path: ServicePath, path_ix: int, trucks: int,
+              now: float) -> None:
+        """A vehicle of ``service`` leaves at ``now`` with ``load`` over ``path``."""
+        self.step(Trip(self, service, path, path_ix, load, trucks), now)
+
+    def step(self, tr: Trip, now: float) -> None:
+        """Run the trip's next chunk (schedule its end), or finish the trip."""
+        if tr.held is not None:
+            tr.held.release(1, now)
+            tr.held = None
+        chunks = tr.chunks
+        i = tr.ci
+        while i < len(chunks):
+            ch = chunks[i]
+            i += 1
+            kind = ch.kind
+            if kind == ESCORT:
+                needed = tr.service.escort_needed
+                d = int(now // 24.0)
+                if needed is not None and needed[d if d < len(needed) else len(needed) - 1]:
+                    tr.ci = i
+                    self.escorts[ch.ref].acquire(1, self.escort_granted, tr, now)
+                    return
+                kind = TRAVEL  # no escort needed today: sail it like open water
+            if kind == TRAVEL:
+                d = int(now // 24.0)
+                month = self.month_at_day[d if d <= self.last_day else self.last_day]
+                delay = ch.km / (tr.speed * tr.service.msf[month] * ch.speed_factor)
+            elif kind == CONVOY:
+                convoy = self.convoys[ch.ref]
+                delay = convoy.next_departure(now) - now + convoy.transit()
+            elif kind == CHECK:
+                start, end, leave = self.facilities[ch.ref].book(now, 1.0)
+                self.checks.append((now, start, end, ch.ref))
+                delay = leave - now
+            else:  # HOLD
+                a, b = self.holds[ch.ref]
+                if not a <= now < b:
+                    continue
+                delay = b - now
+            tr.ci = i
+            self.clock.at(now + delay, tr, CHUNK_DONE)
+            return
+        self.arrive(tr, now)
+
+    def arrive(self, tr: Trip, now: float) -> None:
+        """The vehicle reached the end of its path: unload every consignment; fleet units start back."""
+        p = tr.path_ix
+        advance = self.consignments.advance
+        for c in tr.load:
+            self.ride_path[c.base + c.si] = p
+            advance(c, now)
+        if tr.trucks:
+            self.clock.at(now + tr.service.return_h, tr, BACK)
+
+    def escort_granted(self, tr: Trip, now: float) -> None:
+        """An escort place is free for ``tr``: pick up and sail the escorted stretch."""
+        ch = tr.chunks[tr.ci - 1]
+        tr.held = self.escorts[ch.ref]
+        self.clock.at(now + self.escort_pickup[ch.ref]() + ch.km / self.escort_speed[ch.ref](), tr, CHUNK_DONE)
