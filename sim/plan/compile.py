@@ -1,0 +1,58 @@
+"""Compile one scenario variant into the engine's ``CompiledModel``: every graph, calendar and cost question is
+answered here, once, so the engine only reads numbers."""
+
+from __future__ import annotations
+
+from ..calibration import Calibration
+from ..model import CompiledConvoy, CompiledEscort, CompiledModel
+from ..network import Network
+from ..routes import RouteSpec
+from ..scenario import Scenario
+from .context import KN_TO_KMH, make_context
+from .facilities import FacilityTable
+from .flows import build_flows
+from .info import ModelInfo
+from .itineraries import ItineraryTable
+from .overrides import apply_overrides
+from .references import check_references
+from .services import ServiceTable
+
+__all__ = ["compile_model"]
+
+
+def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibration, sc: Scenario,
+                  where: str = "scenario") -> tuple[CompiledModel, ModelInfo]:
+    """The engine input for scenario variant ``sc`` and its labels; ScenarioError on bad references.
+
+    Facilities, services and itineraries are compiled as the demand's routes reach them, so their indices follow
+    the order of the scenario's flows and routes.
+    """
+    ctx = make_context(network, specs, apply_overrides(cal, sc.services, sc.facilities, sc.costs, where), sc, where)
+    check_references(ctx)
+    info = ModelInfo()
+    facilities = FacilityTable(ctx)
+    services = ServiceTable(ctx, facilities)
+    itineraries = ItineraryTable(ctx, facilities, services, info)
+    flows = build_flows(ctx, itineraries)
+    itineraries.finish_all()
+    info.facility_ids = [f.id for f in facilities.compiled]
+    c = ctx.cal
+    model = CompiledModel(
+        horizon_h=sc.duration_h,
+        warmup_h=sc.warmup_days * 24.0,
+        start_month=sc.start_date.month,
+        start_day_of_month=sc.start_date.day,
+        month_at_day=ctx.month_at_day,
+        services=tuple(services.compiled),
+        facilities=tuple(facilities.compiled),
+        convoys=tuple(CompiledConvoy(i, v.id, v.node, v.interval_h, v.first_h, v.slots, v.background_per_convoy,
+                                     v.transit_h) for i, v in enumerate(c.convoys)),
+        escorts=tuple(CompiledEscort(i, e.id, e.icebreakers, e.convoy_size, e.speed_kn.scaled(KN_TO_KMH),
+                                     e.pickup_wait_h) for i, e in enumerate(c.escorts)),
+        itineraries=tuple(itineraries.compiled),
+        flows=tuple(flows),
+        commodity_names=tuple(v.id for v in c.commodities),
+        commodity_value_usd_per_teu=tuple(v.value_usd_per_teu for v in c.commodities),
+        holds=ctx.holds,
+    )
+    return model, info

@@ -1,0 +1,60 @@
+"""Demand flows: each scenario flow split over the itineraries of its routes, with commodity and booking-size
+mixes normalised to shares."""
+
+from __future__ import annotations
+
+from ..errors import RouteError, ScenarioError
+from ..model import Flow
+from ..scenario import Demand
+from .context import PlanContext
+from .itineraries import ItineraryTable
+
+__all__ = ["build_flows", "route_direction"]
+
+
+def route_direction(ctx: PlanContext, rid: str, d: Demand) -> str | None:
+    """'forward' or 'reverse' when route ``rid`` runs between the flow's origin and destination, else None."""
+    spec = ctx.specs[rid]
+    if (spec.origin, spec.destination) == (d.origin, d.destination):
+        return "forward"
+    if (spec.destination, spec.origin) == (d.origin, d.destination):
+        return "reverse"
+    return None
+
+
+def build_flows(ctx: PlanContext, itineraries: ItineraryTable) -> list[Flow]:
+    """One Flow per demand entry of the variant; errors name the demand field."""
+    sc, where = ctx.sc, ctx.where
+    commodity_index = {c.id: i for i, c in enumerate(ctx.cal.commodities)}
+    flows = []
+    for d in sc.demand:
+        shares = d.route_shares if d.route_shares is not None else {r: 1.0 for r in sc.routes}
+        its, weights = [], []
+        for rid, share in shares.items():
+            if share <= 0:
+                continue
+            direction = route_direction(ctx, rid, d)
+            if direction is None:
+                if d.route_shares is None:
+                    continue
+                spec = ctx.specs[rid]
+                raise ScenarioError(f"{where}: field 'demand.{d.name}.route_shares.{rid}': route '{rid}' runs "
+                                    f"{spec.origin} - {spec.destination}, not {d.origin} - {d.destination}")
+            try:
+                its.append(itineraries.index(rid, direction))
+            except RouteError as exc:
+                raise ScenarioError(f"{where}: route '{rid}': {exc}") from None
+            weights.append(share)
+        if not its:
+            raise ScenarioError(f"{where}: field 'demand.{d.name}': no route in {sc.routes} runs between "
+                                f"{d.origin} and {d.destination}")
+        total = sum(weights)
+        comm_total = sum(d.commodities.values())
+        size_total = sum(d.sizes_teu.values())
+        flows.append(Flow(
+            name=d.name, teu_per_year=d.annual_teu * sc.demand_scale, month_factor=tuple(d.month_factor),
+            itineraries=tuple(its), itinerary_shares=tuple(w / total for w in weights),
+            commodities=tuple(commodity_index[c] for c in d.commodities),
+            commodity_shares=tuple(v / comm_total for v in d.commodities.values()),
+            sizes_teu=tuple(d.sizes_teu), size_shares=tuple(v / size_total for v in d.sizes_teu.values())))
+    return flows

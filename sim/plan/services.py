@@ -1,0 +1,119 @@
+"""Services of a variant: each direction resolved on the network, matched to the legs of routes, and compiled on
+first use with its path, its reroutes around 'reroute' closures and its seasonal per-day flags."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..calibration import ServiceCal
+from ..errors import RouteError, ScenarioError
+from ..model import CompiledService
+from ..routes import Policy, Route, RouteSpec, Stage, resolve_route
+from .context import KN_TO_KMH, PlanContext
+from .facilities import FacilityTable
+from .paths import build_path
+
+__all__ = ["ServiceTable", "LegKey"]
+
+LegKey = tuple[str, str]  # (leg id, direction)
+
+
+class ServiceTable:
+    """The variant's services: every direction's route, an index by first leg, and compiled instances."""
+
+    def __init__(self, ctx: PlanContext, facilities: FacilityTable) -> None:
+        self.ctx = ctx
+        self.facilities = facilities
+        self.compiled: list[CompiledService] = []
+        self._index: dict[tuple[str, str], int] = {}
+        self._by_id = {s.id: s for s in ctx.cal.services}
+        self.routes: dict[tuple[str, str], Route] = {}
+        self._by_first_leg: dict[LegKey, list[tuple[str, str, tuple[LegKey, ...]]]] = {}
+        for s in ctx.cal.services:
+            for direction in ("forward", "reverse") if s.bidirectional else ("forward",):
+                try:
+                    r = self.route(s, direction, ctx.base_policy)
+                except RouteError:
+                    continue  # e.g. a service over a planned link that this study does not open
+                self.routes[(s.id, direction)] = r
+                legs = tuple((leg.leg_id, leg.direction) for leg in r.legs)
+                self._by_first_leg.setdefault(legs[0], []).append((s.id, direction, legs))
+
+    def route(self, s: ServiceCal, direction: str, policy: Policy) -> Route:
+        """Service ``s``'s path on the network in ``direction`` under ``policy``."""
+        spec = RouteSpec(s.id, s.name, s.origin, tuple(Stage(n, tuple(s.modes)) for n in [*s.via, s.destination]),
+                         tuple(s.avoid))
+        return resolve_route(self.ctx.network, spec, policy, direction)
+
+    def covering(self, legs: tuple[LegKey, ...], i: int) -> tuple[str, str, int] | None:
+        """The service direction that covers the most legs of ``legs`` from ``i`` on: (id, direction, count)."""
+        best = None
+        for sid, sdir, slegs in self._by_first_leg.get(legs[i], []):
+            if legs[i: i + len(slegs)] == slegs and (best is None or len(slegs) > best[2]):
+                best = (sid, sdir, len(slegs))
+        return best
+
+    def index(self, sid: str, direction: str) -> int:
+        """The compiled index of service ``sid`` in ``direction`` (compiling it on first use)."""
+        key = (sid, direction)
+        if key in self._index:
+            return self._index[key]
+        s = self._by_id[sid]
+        route = self.routes[key]
+        speed = s.speed
+        if math.isinf(speed.upper_bound):
+            raise ScenarioError(f"calibration: service '{sid}': speed needs a bounded distribution (uniform, "
+                                f"triangular, fixed)")
+        path, blocked = build_path(self.ctx, self.facilities, s, route, speed.mean)
+        reroutes, offsets = {}, {}
+        for j, offset_h in blocked:
+            dis = self.ctx.sc.disruptions[j]
+            if dis.policy != "reroute":
+                continue
+            try:
+                alt_route = self.route(s, direction, self.ctx.base_policy.with_closed([dis.target.value]))
+            except RouteError:
+                continue  # no way around: vehicles keep their path and cargo-level rules apply
+            reroutes[j], _ = build_path(self.ctx, self.facilities, s, alt_route, speed.mean)
+            offsets[j] = offset_h
+        departure_ok, escort_needed, seasonal_offset = self._season_flags(s, route)
+        idx = len(self.compiled)
+        self.compiled.append(CompiledService(
+            index=idx, id=sid, direction=direction, mode=s.mode, origin=route.origin, destination=route.destination,
+            capacity_teu=s.capacity_teu, departure=s.departure, headway_h=s.headway_h or 0.0, offset_h=s.offset_h,
+            max_wait_h=s.max_wait_h or 0.0, fill_teu=s.fill_teu or s.capacity_teu, vehicles=s.vehicles or 0,
+            return_h=s.return_h or 0.0, speed_kmh=speed, month_speed_factor=tuple(s.month_speed_factor),
+            freight_usd_per_teu=s.freight_usd_per_teu, freight_usd_per_teu_km=s.freight_usd_per_teu_km,
+            path=path, reroutes=reroutes, reroute_offsets_h=offsets, departure_ok=departure_ok,
+            escort_needed=escort_needed, seasonal_offset_h=seasonal_offset))
+        self._index[key] = idx
+        return idx
+
+    def _season_flags(self, s: ServiceCal, route: Route) -> tuple[np.ndarray | None, np.ndarray | None, float]:
+        """Per simulated day: can a departure finish its seasonal legs inside the window, and is escort needed;
+        and the nominal hours from departure to the first seasonal leg. (None, None, 0) without seasonal legs."""
+        network, cal = self.ctx.network, self.ctx.cal
+        seasonal = [(k, leg) for k, leg in enumerate(route.legs) if network.legs[leg.leg_id].season is not None]
+        if not seasonal:
+            return None, None, 0.0
+        speed = s.speed.mean
+        before_km = sum(leg.length_km for leg in route.legs[: seasonal[0][0]])
+        seasonal_km = sum(leg.length_km for _, leg in seasonal)
+        slowest = min(speed, *(e.speed_kn.mean * KN_TO_KMH for e in cal.escorts)) if cal.escorts else speed
+        offset = before_km / speed
+        season = network.legs[seasonal[0][1].leg_id].season
+        assert season is not None
+        dates = self.ctx.dates
+        n_days = len(dates)
+        open_day = np.asarray([season.is_open(s.ice_class, d) for d in dates])
+        escort_needed = np.asarray([season.needs_escort(s.ice_class, d) for d in dates])
+        enter_day = np.arange(n_days) + int(offset // 24)
+        exit_day = enter_day + int(math.ceil(seasonal_km / slowest / 24.0))
+        ok = np.zeros(n_days, dtype=bool)
+        closed_before = np.concatenate([[0], np.cumsum(~open_day)])  # closed days before each day
+        for d in range(n_days):
+            a, b = enter_day[d], min(exit_day[d], n_days - 1)
+            ok[d] = a < n_days and closed_before[b + 1] - closed_before[a] == 0
+        return ok, escort_needed, offset

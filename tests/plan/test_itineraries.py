@@ -1,0 +1,84 @@
+"""Routes become itineraries: services matched to route legs, visits at origins, transfers and destinations,
+analytic minimum transit, refusals and booking-time reroutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from sim.model import RIDE, VISIT
+from sim.plan.info import ModelInfo
+from sim.plan.itineraries import ItineraryTable
+
+
+def table(planner, **fields):
+    ctx, facilities, services = planner(**fields)
+    return ctx, ItineraryTable(ctx, facilities, services, ModelInfo())
+
+
+def test_the_services_of_an_itinerary_cover_its_route_leg_by_leg_in_order(planner):
+    ctx, its = table(planner)
+    for rid in ("suez", "instc_west"):
+        it = its.compiled[its.index(rid, "forward")]
+        route = its.info.itinerary_route_objs[it.index]
+        ridden = [leg for st in it.steps if st.kind == RIDE for leg in its.services.compiled[st.ref].path.legs]
+        assert ridden == [f"{leg.leg_id}:{leg.direction}" for leg in route.legs]
+
+
+def test_matching_prefers_the_service_covering_the_most_legs(planner):
+    ctx, its = table(planner)
+    route = its.services.routes[("rail_irbnd_astara", "forward")]
+    legs = tuple((leg.leg_id, leg.direction) for leg in route.legs)
+    sid, _, count = its.services.covering(legs, 0)
+    assert count == len(legs) and sid == "rail_irbnd_astara"  # not the shorter Bandar Abbas - Rasht train
+
+
+def test_visits_happen_at_the_origin_at_transfers_and_at_the_destination(planner):
+    ctx, its = table(planner)
+    it = its.compiled[its.index("instc_west", "forward")]
+    assert it.steps[0].kind == VISIT and it.steps[0].node == "INNSA"
+    assert it.steps[-1].kind == VISIT and it.steps[-1].node == "RUMOW"
+    rides = [k for k, st in enumerate(it.steps) if st.kind == RIDE]
+    for a, b in zip(rides, rides[1:], strict=False):  # somewhere to change between consecutive rides
+        assert any(it.steps[k].kind == VISIT for k in range(a + 1, b)) or b == a + 1
+
+
+def test_minimum_transit_is_below_distance_over_the_fastest_speed_plus_minimum_stays(planner):
+    ctx, its = table(planner)
+    it = its.compiled[its.index("suez", "forward")]
+    route = its.info.itinerary_route_objs[it.index]
+    fastest = max(s.speed_kmh.upper_bound for s in its.services.compiled)
+    assert it.min_hours >= route.distance_km / fastest
+
+
+def test_refuse_policy_refuses_nsr_bookings_only_out_of_season(planner):
+    ctx, its = table(planner, routes=["emc_nsr", "emc_transsib"], baseline="emc_transsib", season_policy="refuse",
+                     end_date=dt.date(2026, 1, 1),
+                     demand=[dict(name="n", origin="INMAA", destination="RUMOW", teu_per_year=100, source="t",
+                                  commodities={"pharmaceuticals": 1.0})])
+    nsr = its.compiled[its.index("emc_nsr", "forward")]
+    rail = its.compiled[its.index("emc_transsib", "forward")]
+    its.finish_all()
+    nsr, rail = its.compiled[nsr.index], its.compiled[rail.index]
+    assert rail.refuse is None
+    days = np.asarray(nsr.refuse)
+    assert days[31:59].all()  # February bookings would miss the season
+    assert not days[:365].all() and days[:365].any()  # some bookings in summer go ahead
+
+
+def test_a_reroute_closure_sends_bookings_to_the_fallback_route_only_in_its_window(planner):
+    """instc_west must pass Astara, so while Astara is closed its bookings go to the scenario's fallback route,
+    or are refused when there is none."""
+    closure = dict(id="c", target={"node": "astara_ir"}, start=dt.date(2025, 1, 5), end=dt.date(2025, 1, 20),
+                   policy="reroute", source="test")
+    ctx, its = table(planner, disruptions=[{**closure, "reroute_to": "suez"}])
+    west = its.index("instc_west", "forward")
+    its.finish_all()
+    (start_h, end_h, alt), = its.compiled[west].reroutes
+    assert (start_h, end_h) == (4 * 24.0, 19 * 24.0)
+    assert its.info.itinerary_route_ids[alt] == "suez"
+    ctx, its = table(planner, disruptions=[closure])
+    west = its.index("instc_west", "forward")
+    its.finish_all()
+    assert its.compiled[west].reroutes == ((4 * 24.0, 19 * 24.0, -1),)
