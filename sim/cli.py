@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import CorridorError
+from .report.text import number
 
 app = typer.Typer(
     add_completion=False,
@@ -35,6 +36,11 @@ class Direction(str, Enum):
     both = "both"
 
 
+GeodataOption = Annotated[Path | None, typer.Option(help="geodata folder (default: the packaged geodata/)")]
+CalibrationOption = Annotated[Path | None, typer.Option(
+    help="calibration file (default: scenarios/defaults/calibration.yaml)")]
+
+
 @app.callback()
 def _root() -> None:
     """Simulate India-Russia trade corridors (INSTC, NSR, Suez, Cape) and compare them against a baseline."""
@@ -50,7 +56,7 @@ def routes(
     fmt: Annotated[RouteFormat, typer.Option("--format", "-f", help="table, csv or geojson")] = RouteFormat.table,
     direction: Annotated[Direction, typer.Option(help="forward (India to Russia), reverse, or both")] = Direction.both,
     out: Annotated[Path | None, typer.Option(help="write to this file instead of standard output")] = None,
-    geodata: Annotated[Path | None, typer.Option(help="geodata folder (default: the packaged geodata/)")] = None,
+    geodata: GeodataOption = None,
 ) -> None:
     """List the named routes: modes, legs, distance, sea distance and chokepoints."""
     from .network import DEFAULT_GEODATA, load_network
@@ -72,7 +78,7 @@ def routes(
                              ("chokepoints", "left")):
             table.add_column(col, justify=justify, overflow="fold")
         for row in route_rows(resolved):
-            table.add_row(*(f"{v:,.0f}" if isinstance(v, float) else str(v) for v in row.values()))
+            table.add_row(*(number(v, 0) if isinstance(v, float) else str(v) for v in row.values()))
         if out is None:
             Console(width=max(console.width, 170)).print(table)
             return
@@ -106,6 +112,8 @@ def schema(out: Annotated[Path | None, typer.Option(help="write the schema to th
 def validate(
     scenario: Annotated[Path | None, typer.Argument(help="scenario YAML file (with --against-published: the validation study, default scenarios/validation/validation.yaml)")] = None,
     against_published: Annotated[bool, typer.Option("--against-published", help="run the validation scenarios and compare with published figures")] = False,
+    geodata: GeodataOption = None,
+    calibration: CalibrationOption = None,
 ) -> None:
     """Check a scenario file: schema, references to routes, nodes and services, and every variant compiles."""
     if against_published:
@@ -121,7 +129,7 @@ def validate(
     from .experiment import prepare_study
 
     try:
-        study = prepare_study(scenario)
+        study = prepare_study(scenario, geodata, calibration)
     except CorridorError as exc:
         _fail(exc)
     base = study.file.base
@@ -130,7 +138,7 @@ def validate(
     for plan in study.variants:
         routes = ", ".join(sorted(plan.info.routes))
         teu = sum(f.teu_per_year for f in plan.model.flows)
-        console.print(f"  {plan.name}: {teu:,.0f} TEU/yr over {routes}", soft_wrap=True)
+        console.print(f"  {plan.name}: {number(teu, 0)} TEU/yr over {routes}", soft_wrap=True)
 
 
 @app.command()
@@ -142,6 +150,8 @@ def run(
     workers: Annotated[int, typer.Option(min=0, help="local worker processes (0: one per CPU core)")] = 0,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="draw maps, charts and report.html")] = True,
+    geodata: GeodataOption = None,
+    calibration: CalibrationOption = None,
 ) -> None:
     """Run a study: every variant x replication, then summary.csv, facilities.csv, shipments.parquet,
     manifest.json, report.md (and maps, charts, report.html) in one folder."""
@@ -161,7 +171,7 @@ def run(
 
         workers = os.cpu_count() or 1
     opts = RunOptions(scenario=scenario, out=out, replications=replications, seed=seed, workers=workers,
-                      scheduler=scheduler, plots=plots)
+                      scheduler=scheduler, plots=plots, geodata=geodata, calibration=calibration)
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err_console,
                         transient=False)
@@ -190,7 +200,7 @@ def run(
         table.add_column(col, justify="left" if col in ("variant", "route", "dir") else "right")
     for r in summary.rows:
         def f(v, d=1):
-            return "" if v != v else f"{v:,.{d}f}"
+            return number(v, d, missing="")
         delta = "baseline" if r["is_baseline"] else f"{f(r['delta_days_p50_vs_baseline'])} [{f(r['delta_days_ci_low'])}, {f(r['delta_days_ci_high'])}]"
         table.add_row(r["variant"], r["route"], "fwd" if r["direction"] == "forward" else "rev", f(r["teu_delivered"], 0),
                       f(r["transit_days_p50"]), f"{f(r['transit_days_p05'])}-{f(r['transit_days_p95'])}", delta,
@@ -203,13 +213,15 @@ def run(
 def map_command(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
     out: Annotated[Path | None, typer.Option(help="image file (.png or .svg); default outputs/<scenario>-route_map.png")] = None,
+    geodata: GeodataOption = None,
+    calibration: CalibrationOption = None,
 ) -> None:
     """Draw the scenario's route map from the network alone (no simulation)."""
     from .experiment import prepare_study
-    from .html_report import study_map
+    from .report.figures import study_map
 
     try:
-        study = prepare_study(scenario)
+        study = prepare_study(scenario, geodata, calibration)
     except CorridorError as exc:
         _fail(exc)
     target = out or Path("outputs") / f"{study.file.base.name}-route_map.png"

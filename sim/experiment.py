@@ -1,6 +1,6 @@
 """Variants x replications: seeds, executors (serial, local processes, Dask) and ordered delivery of results.
 
-Each replication gets ``numpy.random.default_rng(SeedSequence(seed).spawn(n)[r])``; every variant uses the
+Each replication gets ``numpy.random.default_rng(SeedSequence(seed).spawn(n)[r])`` (made from its spawn key); every variant uses the
 same child seed for replication ``r`` (common random numbers). Results are handed to the caller in
 (variant, replication) order whichever executor ran them, so outputs are identical serial or parallel.
 """
@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from .calibration import DEFAULT_CALIBRATION, load_calibration
+from .calibration import DEFAULT_CALIBRATION, Calibration, load_calibration
 from .errors import ScenarioError
 from .model import CompiledModel
-from .network import DEFAULT_GEODATA, load_network
+from .network import DEFAULT_GEODATA, Network, load_network
 from .plan import ModelInfo, compile_model
 from .replication import ReplicationJob, ReplicationOutput, dask_task, init_worker, run_job, worker_task
 from .results import RouteCosts
-from .routes import load_route_specs
+from .routes import RouteSpec, load_route_specs
 from .scenario import Scenario, ScenarioFile, load_scenario
 
 __all__ = ["VariantPlan", "Study", "prepare_study", "ReplicationOutput", "run_replication", "execute"]
@@ -45,17 +45,20 @@ class VariantPlan:
 
 @dataclass
 class Study:
-    """A scenario file with every variant compiled."""
+    """A scenario file with every variant compiled, and the network, routes and calibration it was compiled on
+    (what the reports and maps draw from)."""
 
     file: ScenarioFile
     variants: list[VariantPlan]
-    network: object
-    calibration: object
+    network: Network
+    specs: dict[str, RouteSpec]
+    calibration: Calibration
+    geodata: Path
 
 
 def prepare_study(path: Path | str, geodata: Path | None = None, calibration: Path | None = None) -> Study:
     """Load the network, routes, calibration and scenario; compile every variant (errors name the file)."""
-    root = geodata or DEFAULT_GEODATA
+    root = Path(geodata or DEFAULT_GEODATA)
     network = load_network(root)
     specs = load_route_specs(root / "routes.yaml", network)
     cal = load_calibration(calibration or DEFAULT_CALIBRATION)
@@ -72,13 +75,12 @@ def prepare_study(path: Path | str, geodata: Path | None = None, calibration: Pa
             on_time_days=sc.on_time_days,
         )
         plans.append(VariantPlan(name, sc, model, info, rates))
-    return Study(sfile, plans, network, cal)
+    return Study(sfile, plans, network, specs, cal, root)
 
 
-def run_replication(plan: VariantPlan, replication: int, seed: int, replications: int,
-                    keep_shipments: bool = True) -> ReplicationOutput:
+def run_replication(plan: VariantPlan, replication: int, seed: int, keep_shipments: bool = True) -> ReplicationOutput:
     """Run replication ``replication`` of ``plan`` with its child seed."""
-    return run_job(plan.job, replication, seed, replications, keep_shipments)
+    return run_job(plan.job, replication, seed, keep_shipments)
 
 
 def execute(
@@ -97,7 +99,7 @@ def execute(
     plans = {p.name: p for p in study.variants}
     if scheduler is None and workers <= 1:
         for name, r in tasks:
-            out = run_replication(plans[name], r, seed, replications, keep_shipments)
+            out = run_replication(plans[name], r, seed, keep_shipments)
             if on_done:
                 on_done(out)
             yield out
@@ -120,7 +122,7 @@ def execute(
     if scheduler is None:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker,
                                  initargs=([p.job for p in study.variants],)) as pool:
-            finished = as_completed([pool.submit(worker_task, name, r, seed, replications, keep_shipments) for name, r in tasks])
+            finished = as_completed([pool.submit(worker_task, name, r, seed, keep_shipments) for name, r in tasks])
             # as_completed drops each future once handed on; holding the list would keep every result (and its
             # shipments table) alive until the end
             yield from collect(finished)
@@ -147,7 +149,7 @@ def execute(
         raise ScenarioError(f"cannot reach the Dask scheduler at '{scheduler}': {exc}") from None
     try:
         scattered = {name: client.scatter(plan.job, broadcast=True) for name, plan in plans.items()}
-        finished = dask_as_completed([client.submit(dask_task, scattered[name], r, seed, replications, keep_shipments,
+        finished = dask_as_completed([client.submit(dask_task, scattered[name], r, seed, keep_shipments,
                                                     pure=False) for name, r in tasks])
         yield from collect(finished)  # no list of futures kept: each result is released once handed on
     finally:

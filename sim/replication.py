@@ -17,7 +17,7 @@ from .engine import run
 from .model import CompiledModel
 from .results import RouteCosts, shipments_table, summarise_replication
 
-__all__ = ["ReplicationJob", "ReplicationOutput", "run_job"]
+__all__ = ["ReplicationJob", "ReplicationOutput", "run_job", "replication_rng"]
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,16 @@ class ReplicationOutput:
     seconds: float
 
 
-def run_job(job: ReplicationJob, replication: int, seed: int, replications: int,
-            keep_shipments: bool = True) -> ReplicationOutput:
-    """Run replication ``replication`` of ``job`` with child seed ``SeedSequence(seed).spawn(replications)[r]``."""
+def replication_rng(seed: int, replication: int) -> np.random.Generator:
+    """The random generator of replication ``replication``: the child ``SeedSequence(seed).spawn(n)[replication]``
+    for any n > replication, made directly from its spawn key (constant time, whatever the replication count)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication,)))
+
+
+def run_job(job: ReplicationJob, replication: int, seed: int, keep_shipments: bool = True) -> ReplicationOutput:
+    """Run replication ``replication`` of ``job`` with its own generator (``replication_rng``)."""
     t0 = time.perf_counter()
-    child = np.random.SeedSequence(seed).spawn(replications)[replication]
-    result = run(job.model, np.random.default_rng(child))
+    result = run(job.model, replication_rng(seed, replication))
     routes = summarise_replication(result, job.model, job.itinerary_routes, job.rates)
     snap = result.snapshots
     shipments = (shipments_table(result, job.model, job.itinerary_routes, job.variant, replication,
@@ -77,11 +81,11 @@ def init_worker(jobs: list[ReplicationJob]) -> None:
     _WORKER_JOBS.update({j.variant: j for j in jobs})
 
 
-def worker_task(variant: str, replication: int, seed: int, replications: int, keep: bool) -> ReplicationOutput:
+def worker_task(variant: str, replication: int, seed: int, keep: bool) -> ReplicationOutput:
     """Process-pool task: one replication of a job sent by ``init_worker``."""
-    return run_job(_WORKER_JOBS[variant], replication, seed, replications, keep)
+    return run_job(_WORKER_JOBS[variant], replication, seed, keep)
 
 
-def dask_task(job: ReplicationJob, replication: int, seed: int, replications: int, keep: bool) -> ReplicationOutput:
+def dask_task(job: ReplicationJob, replication: int, seed: int, keep: bool) -> ReplicationOutput:
     """Dask task: one replication of a (scattered) job."""
-    return run_job(job, replication, seed, replications, keep)
+    return run_job(job, replication, seed, keep)

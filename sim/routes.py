@@ -20,7 +20,7 @@ from .geo import KM_PER_NM
 from .network import DEFAULT_GEODATA, MODES, Network
 
 __all__ = [
-    "RouteSpec", "Stage", "Policy", "Route", "RouteLeg", "load_route_specs", "resolve_route", "resolve_all",
+    "RouteSpec", "Stage", "Policy", "Route", "RouteLeg", "load_route_specs", "resolve_route",
     "DIRECTIONS", "ROUTE_WEIGHTS",
 ]
 
@@ -257,8 +257,3 @@ def resolve_route(network: Network, spec: RouteSpec, policy: Policy = Policy(), 
             leg = network.legs[best["leg"]]
             legs.append(RouteLeg(leg.id, best["direction"], u, v, leg.mode, leg.length_km, leg.chokepoints))
     return Route(spec.id, direction, stops[0], stops[-1], tuple(legs))
-
-
-def resolve_all(network: Network, specs: dict[str, RouteSpec], policy: Policy = Policy()) -> list[Route]:
-    """Resolve every route in both directions."""
-    return [resolve_route(network, s, policy, d) for s in specs.values() for d in DIRECTIONS]

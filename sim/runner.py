@@ -18,6 +18,9 @@ import pyarrow.parquet as pq
 from . import __version__
 from .experiment import ReplicationOutput, Study, execute, prepare_study
 from .outputs import atomic_folder, default_run_folder, write_csv, write_json
+from .report.figures import write_figures
+from .report.html import write_html
+from .report.markdown import write_markdown
 from .results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator, itinerary_rows
 
 __all__ = ["RunOptions", "RunSummary", "run_study", "OUTPUT_ROOT"]
@@ -119,9 +122,9 @@ def run_study(
         write_csv(tmp / "itineraries.csv", [row for plan in study.variants for row in itinerary_rows(plan.info, plan.name)],
                   ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
         shutil.copyfile(opts.scenario, tmp / "scenario.yaml")
-        from .report import write_report
-
-        write_report(tmp, study, rows, facility_rows, replications, seed, plots=opts.plots, service_rows=service_rows)
+        write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed)
+        if opts.plots:
+            write_html(tmp, study, rows, facility_rows, write_figures(tmp, study, rows, facility_rows))
         finished = dt.datetime.now(dt.UTC)
         executor = "dask" if opts.scheduler else ("processes" if opts.workers > 1 else "serial")
         write_json(tmp / "manifest.json", {

@@ -11,9 +11,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from .engine import run
 from .engine.eventlog import EventKind
 from .errors import ScenarioError
-from .experiment import Study, prepare_study, run_replication
+from .experiment import Study, prepare_study
+from .model import CompiledModel
+from .replication import replication_rng
+from .results import summarise_replication
 from .routes import RouteSpec, Stage, resolve_route
 
 __all__ = ["VALIDATION_DIR", "Figure", "load_figures", "Measurements", "measure", "evaluate", "print_validation"]
@@ -54,43 +58,44 @@ class Measurements:
 
 
 def measure(scenario: Path = VALIDATION_DIR / "validation.yaml", replications: int | None = None) -> Measurements:
-    """Run the validation study (every variant, ``replications`` each) and collect the statistics."""
-    from .engine import run
-
+    """Run the validation study once (every variant, ``replications`` each) and collect the statistics: route
+    summaries from every variant, ride times of services from the base variant's event logs."""
     study = prepare_study(scenario)
     reps = replications or study.file.base.replications
-    route_p50: dict = {}
-    route_cost: dict = {}
-    service_days: dict[str, list[float]] = {}
-    sea_days: dict[tuple[str, str], list[float]] = {}
-    pairs = [tuple(f.measure[k] for k in ("first_service", "last_service")) for f in load_figures() if f.measure["stat"] == "sea_days"]
+    seed = study.file.base.seed
+    m = Measurements(study, {}, {}, {}, {})
+    pairs = [(f.measure["first_service"], f.measure["last_service"]) for f in load_figures()
+             if f.measure["stat"] == "sea_days"]
     for plan in study.variants:
+        job = plan.job
         for r in range(reps):
-            out = run_replication(plan, r, study.file.base.seed, reps, keep_shipments=False)
-            for key, s in out.routes.items():
-                route_p50.setdefault((plan.name, key), []).append(s["transit_days_p50"])
-                route_cost.setdefault((plan.name, key), []).append(s["cost_usd_per_teu"])
-            if plan.name != "base":
-                continue
-            child = np.random.SeedSequence(study.file.base.seed).spawn(reps)[r]
-            log = run(plan.model, np.random.default_rng(child)).log
-            dep = log["kind"] == EventKind.DEPART
-            arr = log["kind"] == EventKind.ARRIVE
-            for svc in plan.model.services:
-                if svc.direction != "forward":
-                    continue
-                d = dict(zip(log["consignment"][dep & (log["entity"] == svc.index)], log["time_h"][dep & (log["entity"] == svc.index)], strict=True))
-                a = dict(zip(log["consignment"][arr & (log["entity"] == svc.index)], log["time_h"][arr & (log["entity"] == svc.index)], strict=True))
-                service_days.setdefault(svc.id, []).extend((a[c] - d[c]) / 24.0 for c in a if c in d)
-            idx = {s.id: s.index for s in plan.model.services if s.direction == "forward"}
-            for first, last in pairs:
-                f_i, l_i = idx.get(first), idx.get(last)
-                if f_i is None or l_i is None:
-                    continue
-                d = dict(zip(log["consignment"][dep & (log["entity"] == f_i)], log["time_h"][dep & (log["entity"] == f_i)], strict=True))
-                a = dict(zip(log["consignment"][arr & (log["entity"] == l_i)], log["time_h"][arr & (log["entity"] == l_i)], strict=True))
-                sea_days.setdefault((first, last), []).extend((a[c] - d[c]) / 24.0 for c in a if c in d)
-    return Measurements(study, route_p50, route_cost, service_days, sea_days)
+            result = run(plan.model, replication_rng(seed, r))
+            for key, s in summarise_replication(result, plan.model, job.itinerary_routes, job.rates).items():
+                m.route_p50.setdefault((plan.name, key), []).append(s["transit_days_p50"])
+                m.route_cost.setdefault((plan.name, key), []).append(s["cost_usd_per_teu"])
+            if plan.name == "base":
+                _ride_days(plan.model, result.log, pairs, m)
+    return m
+
+
+def _ride_days(model: CompiledModel, log: dict[str, np.ndarray], pairs: list[tuple[str, str]],
+               m: Measurements) -> None:
+    """Departure-to-arrival days of each forward service, and from the first to the last service of each pair."""
+    dep = log["kind"] == EventKind.DEPART
+    arr = log["kind"] == EventKind.ARRIVE
+
+    def times(mask: np.ndarray, service: int) -> dict[int, float]:
+        sel = mask & (log["entity"] == service)
+        return dict(zip(log["consignment"][sel].tolist(), log["time_h"][sel].tolist(), strict=True))
+
+    forward = {s.id: s.index for s in model.services if s.direction == "forward"}
+    for sid, index in forward.items():
+        d, a = times(dep, index), times(arr, index)
+        m.service_days.setdefault(sid, []).extend((a[c] - d[c]) / 24.0 for c in a if c in d)
+    for first, last in pairs:
+        if first in forward and last in forward:
+            d, a = times(dep, forward[first]), times(arr, forward[last])
+            m.sea_days.setdefault((first, last), []).extend((a[c] - d[c]) / 24.0 for c in a if c in d)
 
 
 def _mean(values) -> float:

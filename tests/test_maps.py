@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 from matplotlib.collections import LineCollection  # noqa: E402
 
 from sim.experiment import prepare_study  # noqa: E402
-from sim.html_report import study_map  # noqa: E402
+from sim.report.figures import study_map  # noqa: E402
 
 SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
 

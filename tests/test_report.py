@@ -80,9 +80,9 @@ def test_charts_of_a_long_study_read_a_bounded_subset_and_say_so(tmp_path, monke
     captions say how many; the tables still use every replication."""
     import csv
 
-    from sim import html_report
+    from sim.report import figures
 
-    monkeypatch.setattr(html_report, "CHART_REPLICATIONS", 2)
+    monkeypatch.setattr(figures, "CHART_REPLICATIONS", 2)
     out = tmp_path / "run"
     run_study(RunOptions(scenario=SMALL, out=out, replications=3, plots=True))
     page = (out / "report.html").read_text(encoding="utf-8")

@@ -22,10 +22,10 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from pyproj import Transformer  # noqa: E402
 
-from .geo import densify  # noqa: E402
-from .land import LandMask  # noqa: E402
-from .network import Network  # noqa: E402
-from .routes import Route  # noqa: E402
+from ..geo import densify  # noqa: E402
+from ..land import LandMask  # noqa: E402
+from ..network import Network  # noqa: E402
+from ..routes import Route  # noqa: E402
 
 __all__ = ["MapRoute", "Bottleneck", "draw_route_map", "MODE_STYLES", "ROUTE_COLOURS"]
 
@@ -48,7 +48,6 @@ class MapRoute:
     route: Route
     teu: float | None = None
     baseline: bool = False
-    note: str = ""
 
 
 @dataclass
@@ -172,8 +171,7 @@ def _route_collection(network: Network, mr: MapRoute, colour: str, width: float,
 
 
 def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], title: str,
-                   bottlenecks: list[Bottleneck] | None = None, nsr_note: str | None = None,
-                   key_nodes: list[str] | None = None):
+                   bottlenecks: list[Bottleneck] | None = None, nsr_note: str | None = None):
     """Draw the study's routes (and flows and bottlenecks when given); return the matplotlib Figure."""
     arctic = any("nsr" in r.route.chokepoints for r in routes)
     inland = [leg for r in routes for leg in r.route.legs if leg.mode in ("rail", "road") or "caspian" in leg.chokepoints]
@@ -255,7 +253,7 @@ def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], tit
     on_routes = {n for r in routes for n in r.route.nodes}
     ends = list(dict.fromkeys([r.route.origin for r in routes] + [r.route.destination for r in routes]))
     extra = [nid for nid in sorted(on_routes) if network.nodes[nid].kind in ("border", "port", "rail_terminal")]
-    ports = list(dict.fromkeys([*ends, *(key_nodes or []), *extra]))
+    ports = list(dict.fromkeys([*ends, *extra]))
     ports = [nid for nid in ports if nid in on_routes]
     chokes = [nid for nid in on_routes if network.nodes[nid].kind in ("strait", "canal", "cape") and nid not in ports]
     for nid in ports + sorted(chokes):
@@ -332,7 +330,7 @@ def _scale_bar(ax) -> None:
     y0, y1 = ax.get_ylim()
     inv = Transformer.from_crs(WORLD.target_crs, "EPSG:4326", always_xy=True)
     lon_c, lat_c = inv.transform((x0 + x1) / 2, (y0 + y1) / 2)
-    from .geo import GEOD
+    from ..geo import GEOD
 
     lon2, lat2, _ = GEOD.fwd(lon_c, lat_c, 90.0, 1_000_000.0)
     xa, ya = WORLD.transform(_unwrap(np.asarray([lon_c]))[0], lat_c)

@@ -1,0 +1,87 @@
+"""report.html: the study, findings, comparison table, maps, charts and facilities on one self-contained page."""
+
+from __future__ import annotations
+
+import base64
+import html
+from functools import partial
+from pathlib import Path
+
+from ..experiment import Study
+from .text import comparison_sentences
+from .text import number as _number
+
+__all__ = ["write_html"]
+
+number = partial(_number, missing="")
+
+
+def write_html(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict],
+               images: list[tuple[str, Path]]) -> None:
+    """Write report.html: one self-contained page (images inlined as data URIs; no network needed)."""
+    base = study.file.base
+    e = html.escape
+    findings = "".join(f"<li>{e(s[2:]).replace('**', '')}</li>" for s in comparison_sentences(rows))
+    head = ("<tr><th>variant</th><th>route</th><th>direction</th><th>TEU delivered / rep</th><th>transit p50 (d)</th>"
+            "<th>p05 - p95 (d)</th><th>Δ p50 vs baseline (d)</th><th>95% CI of Δ</th><th>USD / TEU</th>"
+            "<th>kg CO2 / TEU</th><th>on time</th></tr>")
+    body = []
+    for r in rows:
+        cls = ' class="baseline"' if r["is_baseline"] else ""
+        body.append(
+            f"<tr{cls}><td>{e(r['variant'])}</td><td>{e(r['route'])}{' (baseline)' if r['is_baseline'] else ''}</td>"
+            f"<td>{e(r['direction'])}</td><td>{number(r['teu_delivered'], 0)}</td><td>{number(r['transit_days_p50'])}</td>"
+            f"<td>{number(r['transit_days_p05'])} - {number(r['transit_days_p95'])}</td>"
+            + ("<td>baseline</td><td></td>" if r["is_baseline"] else
+               f"<td>{number(r['delta_days_p50_vs_baseline'])}</td><td>{number(r['delta_days_ci_low'])} to {number(r['delta_days_ci_high'])}</td>")
+            + f"<td>{number(r['cost_usd_per_teu'], 0)}</td>"
+            f"<td>{number(r['co2_kg_per_teu'], 0)}</td><td>{number(100 * r['on_time_share'], 0)}%</td></tr>")
+    fac_rows = sorted(facility_rows, key=lambda f: (f["variant"], -f["utilisation"]))
+    fac = "".join(
+        f"<tr><td>{e(f['variant'])}</td><td>{e(f['facility'])}</td><td>{e(f['node'])}</td><td>{e(f['kind'])}</td>"
+        f"<td>{f['servers']}</td><td>{number(100 * f['utilisation'], 0)}%</td><td>{number(f['mean_queue'])}</td>"
+        f"<td>{number(f['wait_h_mean'])}</td><td>{number(f['wait_h_p95'])}</td><td>{f['max_queue']}</td></tr>" for f in fac_rows)
+    figures = []
+    for caption, path in images:
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        figures.append(f'<figure><img alt="{e(caption)}" src="data:image/png;base64,{data}"><figcaption>{e(caption)}</figcaption></figure>')
+    doc = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(base.name)}: corridor comparison</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1400px; color: #222; padding: 0 1rem; }}
+h1 {{ margin-bottom: 0.2rem; }} .meta {{ color: #555; }}
+table {{ border-collapse: collapse; margin: 1rem 0; font-size: 0.88rem; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; }}
+th {{ background: #eef2f6; }} td:nth-child(-n+3) {{ text-align: left; }}
+tr.baseline {{ background: #f6f6f6; font-weight: 600; }}
+figure {{ margin: 1.5rem 0; }} img {{ max-width: 100%; border: 1px solid #ddd; }}
+figcaption {{ color: #555; font-size: 0.9rem; }}
+</style></head>
+<body data-images-loaded="pending">
+<h1>{e(base.name)}: corridor comparison</h1>
+<p class="meta">{e(base.description.strip())}</p>
+<p class="meta">Study period {base.start_date} to {base.end_date} (warm-up {base.warmup_days:g} days excluded);
+baseline <b>{e(base.baseline)}</b>; variants: {e(', '.join(p.name for p in study.variants))};
+{rows[0]['replications'] if rows else 0} replications per variant; seed {base.seed}.</p>
+<h2>Findings</h2><ul>{findings}</ul>
+<h2>Comparison against the baseline</h2>
+<table>{head}{''.join(body)}</table>
+<p class="meta">Δ: median transit minus the baseline's median in the same replication (negative = faster), with a 95%
+t-interval over replications. Cost per TEU: freight, handling, canal/NSR/war-risk fees, inventory holding and empty
+repositioning.</p>
+{''.join(figures[:1 + len(study.variants)])}
+<h2>Charts</h2>
+{''.join(figures[1 + len(study.variants):])}
+<h2>Facilities</h2>
+<table><tr><th>variant</th><th>facility</th><th>node</th><th>kind</th><th>servers</th><th>utilisation</th>
+<th>mean queue</th><th>mean wait (h)</th><th>p95 wait (h)</th><th>max queue</th></tr>{fac}</table>
+<script>
+window.addEventListener("load", function () {{
+  var imgs = Array.prototype.slice.call(document.images);
+  var ok = imgs.filter(function (i) {{ return i.complete && i.naturalWidth > 0; }}).length;
+  document.body.setAttribute("data-images-loaded", ok + "/" + imgs.length);
+}});
+</script>
+</body></html>
+"""
+    (folder / "report.html").write_text(doc, encoding="utf-8")
