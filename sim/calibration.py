@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, PositiveInt, model_validator
 
+from .distributions import Dist
 from .network import MODES
 from .schema_types import DistField, check_sources
 from .seasons import ICE_CLASSES
@@ -85,9 +86,12 @@ class ServiceCal(_Sourced):
         return self
 
     @property
-    def speed(self):
+    def speed(self) -> Dist:
         """Speed distribution in km/h."""
-        return self.speed_kmh if self.speed_kmh is not None else self.speed_kn.scaled(KN_TO_KMH)
+        if self.speed_kmh is not None:
+            return self.speed_kmh
+        assert self.speed_kn is not None  # exactly one of the two is given (validated)
+        return self.speed_kn.scaled(KN_TO_KMH)
 
 
 class FacilityCal(_Sourced):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -46,7 +46,7 @@ def _root() -> None:
     """Simulate India-Russia trade corridors (INSTC, NSR, Suez, Cape) and compare them against a baseline."""
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: Exception) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code=2)
 
@@ -73,9 +73,10 @@ def routes(
         _fail(exc)
     if fmt is RouteFormat.table:
         table = Table(title="corridor-sim routes", show_lines=False)
-        for col, justify in (("route", "left"), ("direction", "left"), ("origin", "left"), ("destination", "left"),
+        columns: tuple[tuple[str, Literal["left", "right"]], ...] = (("route", "left"), ("direction", "left"), ("origin", "left"), ("destination", "left"),
                              ("modes", "left"), ("legs", "right"), ("distance_km", "right"), ("sea_nm", "right"),
-                             ("chokepoints", "left")):
+                             ("chokepoints", "left"))
+        for col, justify in columns:
             table.add_column(col, justify=justify, overflow="fold")
         for row in route_rows(resolved):
             table.add_row(*(number(v, 0) if isinstance(v, float) else str(v) for v in row.values()))
@@ -183,6 +184,7 @@ def run(
         task = progress.add_task(f"{study.file.base.name}: replications", total=len(study.variants) * reps)
 
     def on_done(_out):
+        assert task is not None  # on_start ran first
         progress.advance(task)
 
     try:

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from .engine import run
 from .model import CompiledModel
@@ -40,7 +41,7 @@ class ReplicationOutput:
     routes: dict[str, dict]
     facilities: list[dict]
     services: list[dict]
-    shipments: object | None  # pyarrow.Table
+    shipments: pa.Table | None
     snapshots: dict | None  # facility busy/queue time series (replication 0 only)
     events: int
     seconds: float

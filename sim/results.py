@@ -11,7 +11,6 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -20,11 +19,8 @@ from .engine import RunResult
 from .engine.eventlog import DropReason
 from .model import CompiledModel
 
-if TYPE_CHECKING:  # replication workers import this module: keep it free of the planning stack
-    from .plan import ModelInfo
-
 __all__ = [
-    "SUMMARY_COLUMNS", "FACILITY_COLUMNS", "SERVICE_COLUMNS", "RouteCosts", "summarise_replication", "Aggregator", "shipments_table", "itinerary_rows",
+    "SUMMARY_COLUMNS", "FACILITY_COLUMNS", "SERVICE_COLUMNS", "RouteCosts", "summarise_replication", "Aggregator", "shipments_table",
 ]
 
 SUMMARY_COLUMNS = (
@@ -125,14 +121,16 @@ class Aggregator:
 
     baseline: str
     route_km: dict[str, float]
-    routes: dict[str, dict[str, list[float]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    # (variant, route key) -> metric -> one value per replication
+    routes: dict[tuple[str, str], dict[str, list[float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     facilities: dict[tuple[str, str], dict] = field(default_factory=dict)
     services: dict[tuple[str, str, str], dict] = field(default_factory=dict)
     replications: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     variant_order: list[str] = field(default_factory=list)
 
     def add(self, variant: str, route_summary: dict[str, dict], facility_stats: list[dict],
-            service_stats: list[dict] = ()) -> None:
+            service_stats: Sequence[dict] = ()) -> None:
         """Fold one replication of ``variant`` in."""
         for sv in service_stats:
             acc = self.services.setdefault((variant, sv["service"], sv["direction"]),
@@ -241,10 +239,3 @@ def shipments_table(result: RunResult, model: CompiledModel, itinerary_routes: S
         "co2_kg": pa.array(result.co2_kg),
         "step_end_h": step_end,
     })
-
-
-def itinerary_rows(info: ModelInfo, variant: str) -> list[dict]:
-    """What each itinerary index in shipments.parquet means: its route and the names of its steps."""
-    return [{"variant": variant, "itinerary": i, "route": info.itinerary_route_ids[i],
-             "direction": info.itinerary_directions[i], "distance_km": round(info.itinerary_km[i], 1),
-             "steps": " > ".join(info.itinerary_step_labels[i])} for i in range(len(info.itinerary_routes))]

@@ -21,7 +21,7 @@ from .outputs import atomic_folder, default_run_folder, write_csv, write_json
 from .report.figures import write_figures
 from .report.html import write_html
 from .report.markdown import write_markdown
-from .results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator, itinerary_rows
+from .results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator
 
 __all__ = ["RunOptions", "RunSummary", "run_study", "OUTPUT_ROOT"]
 
@@ -84,7 +84,7 @@ def run_study(
         raise FileExistsError(f"output folder {final} already exists; choose another --out")
     if on_start:
         on_start(study, replications)
-    route_km = {}
+    route_km: dict[str, float] = {}
     for plan in study.variants:
         for key, route in plan.info.routes.items():
             route_km.setdefault(key, route.distance_km)
@@ -101,6 +101,7 @@ def run_study(
                 events += out.events
                 if out.snapshots is not None:
                     snapshots[out.variant] = out.snapshots
+                assert out.shipments is not None  # asked for with keep_shipments=True
                 if writer is None:
                     # dictionary-encode only the string columns: trying it on the float columns doubles the cost
                     # of writing, which this (main) process pays for every replication
@@ -119,7 +120,7 @@ def run_study(
         service_rows = agg.service_rows()
         write_csv(tmp / "services.csv", service_rows, SERVICE_COLUMNS)
         _write_timeseries(tmp / "facility_timeseries.csv", snapshots)
-        write_csv(tmp / "itineraries.csv", [row for plan in study.variants for row in itinerary_rows(plan.info, plan.name)],
+        write_csv(tmp / "itineraries.csv", [row for plan in study.variants for row in plan.info.itinerary_rows(plan.name)],
                   ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
         shutil.copyfile(opts.scenario, tmp / "scenario.yaml")
         write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed)

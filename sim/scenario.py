@@ -62,7 +62,10 @@ class Demand(_Strict):
     @property
     def annual_teu(self) -> float:
         """The flow in TEU per year (52.18 weeks a year when given per week)."""
-        return self.teu_per_year if self.teu_per_year is not None else self.teu_per_week * 365.0 / 7.0
+        if self.teu_per_year is not None:
+            return self.teu_per_year
+        assert self.teu_per_week is not None  # exactly one of the two is given (validated)
+        return self.teu_per_week * 365.0 / 7.0
 
     @field_validator("sizes_teu")
     @classmethod

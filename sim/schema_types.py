@@ -64,7 +64,8 @@ def check_sources(item_id: str, values: dict[str, Any], sources: dict[str, str],
         if key in exempt or key == "sources" or value is None:
             continue
         numeric = isinstance(value, (int, float, Dist)) and not isinstance(value, bool)
-        numeric = numeric or (isinstance(value, (list, tuple)) and value and all(isinstance(v, (int, float)) for v in value))
+        numeric = numeric or (isinstance(value, (list, tuple)) and bool(value)
+                              and all(isinstance(v, (int, float)) for v in value))
         if numeric and not str(sources.get(key, "")).strip():
             missing.append(key)
     if missing:

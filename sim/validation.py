@@ -129,8 +129,8 @@ def simulated_value(fig: Figure, m: Measurements) -> float:
     if stat == "season_days":
         season = next(leg.season for leg in study.network.legs.values() if leg.season is not None)
         year = study.file.base.start_date.year
-        days = [dt.date(year, 1, 1) + dt.timedelta(days=k) for k in range(365)]
-        return float(sum(season.is_open(spec["ice_class"], d) for d in days))
+        dates = [dt.date(year, 1, 1) + dt.timedelta(days=k) for k in range(365)]
+        return float(sum(season.is_open(spec["ice_class"], day) for day in dates))
     if stat == "section_days":
         spec_r = RouteSpec("v", "v", spec["origin"], (Stage(spec["destination"], ("sea",)),))
         km = resolve_route(study.network, spec_r).distance_km

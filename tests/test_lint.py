@@ -1,19 +1,27 @@
-"""The lint configuration in pyproject.toml holds for the package, tests and benchmarks."""
+"""The lint and type-check configuration in pyproject.toml holds (the same checks as .pre-commit-config.yaml)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def tool(name: str) -> str:
+    path = shutil.which(name) or str(Path(sys.executable).parent / name)
+    assert Path(path).exists(), f"{name} comes with the [test] extra: pip install -e '.[test]'"
+    return path
+
+
 def test_ruff_is_clean():
-    ruff = shutil.which("ruff")
-    if ruff is None:
-        pytest.skip("ruff is installed with the [test] extra")
-    out = subprocess.run([ruff, "check", "sim", "tests", "benchmarks", "geodata"], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run([tool("ruff"), "check", "sim", "tests", "benchmarks", "geodata"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_mypy_is_clean_on_the_package():
+    out = subprocess.run([tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr

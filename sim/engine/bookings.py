@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import CompiledModel
-from .clock import Clock, Wakeup
+from .clock import Callbacks, Clock, Wakeup
 from .consignments import Consignments
 from .eventlog import DropReason
 from .records import Records
@@ -134,4 +134,4 @@ class BookingSource(Wakeup):
             self.clock.at(created[live[j]], self, WAKE)
 
 
-WAKE = [BookingSource.wake]
+WAKE: Callbacks = [BookingSource.wake]

@@ -18,7 +18,9 @@ from typing import Any, ClassVar
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["Clock", "Wakeup"]
+__all__ = ["Clock", "Wakeup", "Callbacks"]
+
+Callbacks = list[Callable[[Any], None]]  # what SimPy calls, each with the event, when the event is processed
 
 
 class Wakeup:
@@ -28,7 +30,7 @@ class Wakeup:
     __slots__ = ("callbacks", "t")
     _ok: ClassVar[bool] = True  # SimPy raises an event's value unless _ok
 
-    callbacks: list[Callable[[Any], None]]
+    callbacks: Callbacks | None  # SimPy sets it to None once it has run them
     t: float
 
 
@@ -39,10 +41,10 @@ class Clock:
 
     def __init__(self) -> None:
         self.env = simpy.Environment()
-        self._queue: list[tuple[float, int, int, Any]] = self.env._queue  # type: ignore[attr-defined]
-        self._eid = self.env._eid  # type: ignore[attr-defined]  # itertools.count numbering every event
+        self._queue: list[Any] = self.env._queue  # SimPy's heap of (time, priority, event id, event)
+        self._eid = self.env._eid  # the itertools.count numbering every scheduled event
 
-    def at(self, t: float, event: Wakeup, callbacks: list[Callable[[Any], None]]) -> None:
+    def at(self, t: float, event: Wakeup, callbacks: Callbacks) -> None:
         """Wake ``event`` at time ``t`` (>= now) by calling each of ``callbacks`` with it, like ``env.schedule``.
 
         SimPy clears an event's callbacks when it processes it, so each wake-up names its callbacks again.

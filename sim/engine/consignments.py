@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from ..model import RIDE, VISIT
 from .capacity import FacilityQueue
-from .clock import Clock, Wakeup
+from .clock import Callbacks, Clock, Wakeup
 from .records import Records
 
 __all__ = ["Consignment", "Consignments", "Boarding", "DELIVER"]
@@ -45,7 +45,7 @@ class Consignment(Wakeup):
         self.by.advance(self, self.t)
 
 
-VISITED = [Consignment.left_facility]  # shared: SimPy never mutates an event's callback list while stepping
+VISITED: Callbacks = [Consignment.left_facility]  # shared: SimPy never mutates an event's callback list while stepping
 
 
 class Consignments:

@@ -19,7 +19,7 @@ import numpy as np
 from ..distributions import sampler
 from ..model import CompiledService, ServicePath
 from .capacity import Pool
-from .clock import Clock, Wakeup
+from .clock import Callbacks, Clock, Wakeup
 from .consignments import Consignment, Consignments
 from .records import PathTable
 from .trips import Trips
@@ -105,7 +105,7 @@ class Service(Wakeup):
         cap = self.cap
         load: list[Consignment]
         if self.queued_teu <= cap:
-            load, keep, used = self.queue, [], self.queued_teu
+            load, keep, used = self.queue, list[Consignment](), self.queued_teu
         else:
             load, keep, used = [], [], 0.0
             for c in self.queue:  # first fit in booking order
@@ -149,7 +149,7 @@ class Service(Wakeup):
         self.trips.start(self, [c], path, p, need, now)
 
 
-TICK = [Service.tick]
+TICK: Callbacks = [Service.tick]
 
 
 class Deadline(Wakeup):
@@ -169,4 +169,4 @@ class Deadline(Wakeup):
             s.depart(self.t)
 
 
-DEADLINE = [Deadline.wake]
+DEADLINE: Callbacks = [Deadline.wake]

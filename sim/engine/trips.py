@@ -8,19 +8,31 @@ consignment on board advances to its next step.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..distributions import sampler
 from ..model import CHECK, CONVOY, ESCORT, TRAVEL, Chunk, CompiledEscort, ServicePath
 from .capacity import ConvoySlots, FacilityQueue, Pool
-from .clock import Clock, Wakeup
+from .clock import Callbacks, Clock, Wakeup
 from .consignments import Consignment, Consignments
 from .records import Records
 
-if TYPE_CHECKING:
-    from .services import Service
+__all__ = ["Trip", "Trips", "Carrier"]
 
-__all__ = ["Trip", "Trips"]
+
+class Carrier(Protocol):
+    """What a trip reads of the service it runs for (``services.Service``)."""
+
+    @property
+    def speed(self) -> Callable[[], float]: ...  # draws a vehicle's speed, km/h
+    @property
+    def msf(self) -> Sequence[float]: ...  # speed factor by month, January first
+    @property
+    def escort_needed(self) -> list[bool] | None: ...  # per day: is icebreaker escort required
+    @property
+    def fleet(self) -> Pool | None: ...  # the units a fleet service's trips take
+    @property
+    def return_h(self) -> float: ...  # hours before a fleet unit is free again after delivering
 
 
 class Trip(Wakeup):
@@ -28,7 +40,7 @@ class Trip(Wakeup):
 
     __slots__ = ("by", "service", "chunks", "ci", "load", "speed", "path_ix", "held", "trucks")
 
-    def __init__(self, by: Trips, service: Service, path: ServicePath, path_ix: int, load: list[Consignment],
+    def __init__(self, by: Trips, service: Carrier, path: ServicePath, path_ix: int, load: list[Consignment],
                  trucks: int) -> None:
         self.by = by
         self.service = service
@@ -49,8 +61,8 @@ class Trip(Wakeup):
         self.service.fleet.release(self.trucks, self.t)  # type: ignore[union-attr]
 
 
-CHUNK_DONE = [Trip.chunk_done]
-BACK = [Trip.back]
+CHUNK_DONE: Callbacks = [Trip.chunk_done]
+BACK: Callbacks = [Trip.back]
 
 
 class Trips:
@@ -75,7 +87,7 @@ class Trips:
         self.month_at_day = month_at_day
         self.last_day = len(month_at_day) - 1
 
-    def start(self, service: Service, load: list[Consignment], path: ServicePath, path_ix: int, trucks: int,
+    def start(self, service: Carrier, load: list[Consignment], path: ServicePath, path_ix: int, trucks: int,
               now: float) -> None:
         """A vehicle of ``service`` leaves at ``now`` with ``load`` over ``path``."""
         self.step(Trip(self, service, path, path_ix, load, trucks), now)

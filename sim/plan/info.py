@@ -22,3 +22,9 @@ class ModelInfo:
     itinerary_route_objs: list[Route] = field(default_factory=list)  # the route each itinerary follows
     routes: dict[str, Route] = field(default_factory=dict)  # route key -> resolved route (no closures)
     facility_ids: list[str] = field(default_factory=list)
+
+    def itinerary_rows(self, variant: str) -> list[dict]:
+        """What each itinerary index in shipments.parquet means: its route and the names of its steps."""
+        return [{"variant": variant, "itinerary": i, "route": self.itinerary_route_ids[i],
+                 "direction": self.itinerary_directions[i], "distance_km": round(self.itinerary_km[i], 1),
+                 "steps": " > ".join(self.itinerary_step_labels[i])} for i in range(len(self.itinerary_routes))]

@@ -58,7 +58,7 @@ def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: 
         rid = plan.info.itinerary_route_ids[int(it)]
         legs = tuple(sorted(leg.leg_id for leg in route.legs))
         if (rid, legs) in merged:
-            merged[(rid, legs)].teu += float(value)
+            merged[(rid, legs)].teu = (merged[(rid, legs)].teu or 0.0) + float(value)
             continue
         forward = route if route.direction == "forward" else None
         base_route = plan.info.routes.get(rid)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import matplotlib
 
@@ -18,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from pyproj import Transformer  # noqa: E402
@@ -32,7 +34,7 @@ __all__ = ["MapRoute", "Bottleneck", "draw_route_map", "MODE_STYLES", "ROUTE_COL
 CENTRE_LON = 85.0
 WORLD = Transformer.from_crs("EPSG:4326", f"+proj=eqearth +lon_0={CENTRE_LON} +datum=WGS84 +units=m", always_xy=True)
 ARCTIC = Transformer.from_crs("EPSG:4326", "+proj=stere +lat_0=90 +lon_0=105 +lat_ts=70 +datum=WGS84 +units=m", always_xy=True)
-MODE_STYLES = {"sea": "solid", "canal": "solid", "ferry": (0, (6, 2)), "rail": (0, (5, 1.5, 1, 1.5)), "road": (0, (1, 1.2))}
+MODE_STYLES: dict[str, Any] = {"sea": "solid", "canal": "solid", "ferry": (0, (6, 2)), "rail": (0, (5, 1.5, 1, 1.5)), "road": (0, (1, 1.2))}
 MODE_LABELS = {"sea": "sea lane", "canal": "canal", "ferry": "ferry", "rail": "rail", "road": "road"}
 ROUTE_COLOURS = ["#1f4e9c", "#d1495b", "#edae49", "#00798c", "#6a4c93", "#3d9970", "#f26419", "#8d6a9f", "#2e4057",
                  "#b07d62", "#4f772d"]
@@ -64,12 +66,12 @@ class Bottleneck:
 class _Labeller:
     """Greedy label placement: try eight positions around a point, keep the first that overlaps nothing."""
 
-    ax: object
+    ax: Axes
     placed: list = field(default_factory=list)
 
     def place(self, x: float, y: float, text: str, size: float = 7.5, weight: str = "normal", colour: str = "#222",
               must: bool = False) -> bool:
-        renderer = self.ax.figure.canvas.get_renderer()
+        renderer = self.ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvas
         for dx, dy, ha, va in ((6, 4, "left", "bottom"), (6, -4, "left", "top"), (-6, 4, "right", "bottom"),
                                (-6, -4, "right", "top"), (0, 8, "center", "bottom"), (0, -8, "center", "top"),
                                (10, 0, "left", "center"), (-10, 0, "right", "center")):
@@ -92,7 +94,8 @@ class _Labeller:
 
     def block(self, artist) -> None:
         """Keep labels off an artist already drawn (e.g. the legend)."""
-        self.placed.append(artist.get_window_extent(self.ax.figure.canvas.get_renderer()))
+        renderer = self.ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvas
+        self.placed.append(artist.get_window_extent(renderer))
 
 
 def _short(node) -> str:
@@ -113,7 +116,8 @@ def _project_line(coords, transformer=WORLD, step_km: float = 40.0) -> np.ndarra
 
 def _land_rings(land: LandMask, transformer, window) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Exterior rings and holes (inland seas such as the Caspian) clipped to a lon/lat window and projected."""
-    outer, holes = [], []
+    outer: list[np.ndarray] = []
+    holes: list[np.ndarray] = []
     clipped = shapely.segmentize(shapely.clip_by_rect(land.geometry, *window), 0.5)  # clip edges bend when projected
     for poly in shapely.get_parts(clipped):
         if poly.is_empty or poly.geom_type != "Polygon":
@@ -208,7 +212,7 @@ def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], tit
     fig_w = main_w_in + (6.2 if arctic or detail else 0.0) + 0.3
     fig_h = main_h_in + 1.1
     fig = plt.figure(figsize=(fig_w, fig_h), dpi=110)
-    ax = fig.add_axes([0.15 / fig_w, 0.45 / fig_h, main_w_in / fig_w, main_h_in / fig_h])
+    ax = fig.add_axes((0.15 / fig_w, 0.45 / fig_h, main_w_in / fig_w, main_h_in / fig_h))
     ax.set_facecolor(SEA)
     _draw_land(ax, land, WORLD, arctic=False)
     for lc in collections:
@@ -220,50 +224,10 @@ def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], tit
     ax.set_yticks([])
     ax.set_title(title, fontsize=13, fontweight="bold", loc="left")
 
-    # legends: routes (colour), modes (line style), bottleneck size
-    route_legend = ax.legend(loc="lower left", fontsize=8.5, title="routes" + (" (line width: TEU carried per replication)" if max_teu else ""),
-                             title_fontsize=8.5, framealpha=0.92)
-    ax.add_artist(route_legend)
-    used_modes = sorted({leg.mode for r in routes for leg in r.route.legs}, key=list(MODE_STYLES).index)
-    mode_handles = [Line2D([], [], color="#333", linestyle=MODE_STYLES[m], linewidth=1.8, label=MODE_LABELS[m]) for m in used_modes]
+    labeller = _legends(ax, routes, max_teu, bottlenecks)
     if bottlenecks:
-        mode_handles.append(Line2D([], [], marker="o", color="none", markerfacecolor="#c0392b", markeredgecolor="#7b241c",
-                                   alpha=0.6, markersize=9, label="facility: size = mean queue wait"))
-    mode_legend = ax.legend(handles=mode_handles, loc="lower right", fontsize=8.5, title="mode", title_fontsize=8.5,
-                            framealpha=0.92)
-    fig.canvas.draw()
-    labeller = _Labeller(ax)
-    labeller.block(route_legend)
-    labeller.block(mode_legend)
-
-    # bottlenecks
-    if bottlenecks:
-        worst = max(b.wait_h for b in bottlenecks) or 1.0
-        for b in sorted(bottlenecks, key=lambda b: -b.wait_h):
-            node = network.nodes[b.node]
-            x, y = WORLD.transform(_unwrap(np.asarray([node.lon]))[0], node.lat)
-            size = 30 + 900 * b.wait_h / worst
-            ax.scatter([x], [y], s=size, color="#c0392b", alpha=0.45, edgecolor="#7b241c", linewidth=0.8, zorder=20)
-        for b in sorted(bottlenecks, key=lambda b: -b.wait_h)[:6]:
-            node = network.nodes[b.node]
-            x, y = WORLD.transform(_unwrap(np.asarray([node.lon]))[0], node.lat)
-            labeller.place(x, y, f"{b.label}: {b.wait_h:.1f} h wait", size=7.5, colour="#7b241c", weight="bold")
-
-    # chokepoints and key nodes the routes pass: ends first, then borders and ports, then straits and canals
-    on_routes = {n for r in routes for n in r.route.nodes}
-    ends = list(dict.fromkeys([r.route.origin for r in routes] + [r.route.destination for r in routes]))
-    extra = [nid for nid in sorted(on_routes) if network.nodes[nid].kind in ("border", "port", "rail_terminal")]
-    ports = list(dict.fromkeys([*ends, *extra]))
-    ports = [nid for nid in ports if nid in on_routes]
-    chokes = [nid for nid in on_routes if network.nodes[nid].kind in ("strait", "canal", "cape") and nid not in ports]
-    for nid in ports + sorted(chokes):
-        node = network.nodes[nid]
-        x, y = WORLD.transform(_unwrap(np.asarray([node.lon]))[0], node.lat)
-        is_port = nid in ports
-        ax.plot([x], [y], marker="o" if is_port else "D", markersize=4.5 if is_port else 3.5,
-                color="#111" if is_port else "#555", zorder=25)
-        labeller.place(x, y, _short(node), size=8 if is_port else 7, weight="bold" if is_port else "normal",
-                       colour="#111" if is_port else "#444")
+        _mark_bottlenecks(ax, network, labeller, bottlenecks)
+    _mark_nodes(ax, network, labeller, routes)
     if nsr_note:
         ax.text(0.99, 0.985, nsr_note, transform=ax.transAxes, ha="right", va="top", fontsize=8.5, color="#1f4e9c",
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#1f4e9c", "alpha": 0.9}, zorder=40)
@@ -273,9 +237,63 @@ def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], tit
     side = [(0.15 + main_w_in + 0.15) / fig_w, 0.45 / fig_h, 6.0 / fig_w, main_h_in / fig_h]
     if arctic:
         _arctic_inset(fig, network, land, routes, side)
-    elif detail:
+    elif detail and inland_pts is not None:
         _detail_panel(fig, network, land, routes, side, widths, centres, shift, inland_pts, bottlenecks)
     return fig
+
+
+def _legends(ax: Axes, routes: list[MapRoute], max_teu: float | None, bottlenecks: list[Bottleneck] | None
+             ) -> _Labeller:
+    """Legends for routes (colour), modes (line style) and bottleneck size; a labeller that keeps off them."""
+    title = "routes" + (" (line width: TEU carried per replication)" if max_teu else "")
+    route_legend = ax.legend(loc="lower left", fontsize=8.5, title=title, title_fontsize=8.5, framealpha=0.92)
+    ax.add_artist(route_legend)
+    used_modes = sorted({leg.mode for r in routes for leg in r.route.legs}, key=list(MODE_STYLES).index)
+    mode_handles = [Line2D([], [], color="#333", linestyle=MODE_STYLES[m], linewidth=1.8, label=MODE_LABELS[m])
+                    for m in used_modes]
+    if bottlenecks:
+        mode_handles.append(Line2D([], [], marker="o", color="none", markerfacecolor="#c0392b",
+                                   markeredgecolor="#7b241c", alpha=0.6, markersize=9,
+                                   label="facility: size = mean queue wait"))
+    mode_legend = ax.legend(handles=mode_handles, loc="lower right", fontsize=8.5, title="mode", title_fontsize=8.5,
+                            framealpha=0.92)
+    ax.figure.canvas.draw()
+    labeller = _Labeller(ax)
+    labeller.block(route_legend)
+    labeller.block(mode_legend)
+    return labeller
+
+
+def _mark_bottlenecks(ax: Axes, network: Network, labeller: _Labeller, bottlenecks: list[Bottleneck]) -> None:
+    """Circles sized by mean queue wait; the six worst labelled."""
+    worst = max(b.wait_h for b in bottlenecks) or 1.0
+    ranked = sorted(bottlenecks, key=lambda b: -b.wait_h)
+    for b in ranked:
+        node = network.nodes[b.node]
+        x, y = WORLD.transform(_unwrap(np.asarray([node.lon]))[0], node.lat)
+        size = 30 + 900 * b.wait_h / worst
+        ax.scatter([x], [y], s=size, color="#c0392b", alpha=0.45, edgecolor="#7b241c", linewidth=0.8, zorder=20)
+    for b in ranked[:6]:
+        node = network.nodes[b.node]
+        x, y = WORLD.transform(_unwrap(np.asarray([node.lon]))[0], node.lat)
+        labeller.place(x, y, f"{b.label}: {b.wait_h:.1f} h wait", size=7.5, colour="#7b241c", weight="bold")
+
+
+def _mark_nodes(ax: Axes, network: Network, labeller: _Labeller, routes: list[MapRoute]) -> None:
+    """Chokepoints and key nodes the routes pass: ends first, then borders and ports, then straits and canals."""
+    on_routes = {n for r in routes for n in r.route.nodes}
+    ends = list(dict.fromkeys([r.route.origin for r in routes] + [r.route.destination for r in routes]))
+    extra = [nid for nid in sorted(on_routes) if network.nodes[nid].kind in ("border", "port", "rail_terminal")]
+    ports = [nid for nid in dict.fromkeys([*ends, *extra]) if nid in on_routes]
+    chokes = [nid for nid in on_routes if network.nodes[nid].kind in ("strait", "canal", "cape") and nid not in ports]
+    for nid in ports + sorted(chokes):
+        node = network.nodes[nid]
+        x, y = WORLD.transform(_unwrap(np.asarray([node.lon]))[0], node.lat)
+        is_port = nid in ports
+        ax.plot([x], [y], marker="o" if is_port else "D", markersize=4.5 if is_port else 3.5,
+                color="#111" if is_port else "#555", zorder=25)
+        labeller.place(x, y, _short(node), size=8 if is_port else 7, weight="bold" if is_port else "normal",
+                       colour="#111" if is_port else "#444")
 
 
 def _detail_panel(fig, network: Network, land: LandMask, routes: list[MapRoute], rect, widths, centres, shift,
