@@ -38,3 +38,16 @@ def test_route_map_has_one_artist_per_route_and_a_legend_naming_each(path, tmp_p
     out = tmp_path / "map.png"
     fig.savefig(out)
     assert out.stat().st_size > 50_000
+
+
+def test_maps_draw_the_network_and_routes_of_the_geodata_the_study_was_given(geodata_copy):
+    """A study prepared with --geodata draws from that folder: a renamed route is named so on the map."""
+    routes = geodata_copy / "routes.yaml"
+    routes.write_text(routes.read_text().replace("name: Suez baseline to St Petersburg",
+                                                 "name: Renamed Suez chain for this test"), encoding="utf-8")
+    (geodata_copy / "land.gpkg").symlink_to(Path(__file__).resolve().parent.parent / "geodata" / "land.gpkg")
+    study = prepare_study(SCENARIOS[[p.stem for p in SCENARIOS].index("instc_vs_suez")], geodata=geodata_copy)
+    assert study.geodata == geodata_copy
+    main = study_map(study).axes[0]
+    legends = [main.get_legend(), *(a for a in main.artists if hasattr(a, "get_texts"))]
+    assert "Renamed Suez chain for this test" in " | ".join(t.get_text() for lg in legends for t in lg.get_texts())
