@@ -9,7 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, PositiveInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    model_validator,
+)
 
 from .distributions import Dist
 from .network import MODES
@@ -17,7 +26,7 @@ from .schema_types import DistField, check_sources
 from .seasons import ICE_CLASSES
 
 __all__ = [
-    "ServiceCal", "FacilityCal", "ConvoyCal", "EscortCal", "CostCal", "CommodityCal", "Calibration",
+    "ServiceCal", "FleetCal", "FacilityCal", "ConvoyCal", "EscortCal", "CostCal", "CommodityCal", "Calibration",
     "DEFAULT_CALIBRATION", "load_calibration",
 ]
 
@@ -39,6 +48,16 @@ class _Sourced(BaseModel):
         given = {k: v for k, v in self.__dict__.items() if k in self.model_fields_set}
         check_sources(getattr(self, "id", type(self).__name__), given, self.sources, self._exempt)
         return self
+
+
+class FleetCal(BaseModel):
+    """A finite fleet shuttling between a service's two ends (ships, locomotive sets with their wagons)."""
+
+    model_config = ConfigDict(extra="forbid")
+    units: PositiveInt = Field(description="vehicles in the fleet (both directions share them)")
+    turnaround_h: DistField = Field(description="hours at an end between arrival and being ready to leave again")
+    at_origin: NonNegativeInt | None = Field(None, description="vehicles ready at the forward origin at the start "
+                                             "(default: half, rounded up)")
 
 
 class ServiceCal(_Sourced):
@@ -65,8 +84,11 @@ class ServiceCal(_Sourced):
     speed_kn: DistField | None = None
     month_speed_factor: list[float] = Field(default_factory=lambda: [1.0] * 12, min_length=12, max_length=12)
     ice_class: IceClass = "none"
+    fleet: FleetCal | None = Field(None, description="scheduled or when_full: the finite fleet whose vehicles the "
+                                   "departures need; sources for its numbers go under sources.fleet")
     freight_usd_per_teu: NonNegativeFloat
-    freight_usd_per_teu_km: NonNegativeFloat = 0.0
+    detour_usd_per_teu_km: NonNegativeFloat = Field(0.0, description="surcharge per TEU-km a reroute adds to the "
+                                                   "normal path (bunker for the detour)")
     co2_kg_per_teu_km: NonNegativeFloat
 
     _exempt = {"offset_h"}
@@ -83,6 +105,17 @@ class ServiceCal(_Sourced):
             raise ValueError(f"'{self.id}': month_speed_factor values must be in (0, 1] (slow-downs only)")
         if self.fill_teu is not None and self.fill_teu > self.capacity_teu:
             raise ValueError(f"'{self.id}': fill_teu cannot exceed capacity_teu")
+        if self.fleet is not None:
+            if self.departure == "fleet":
+                raise ValueError(f"'{self.id}': a 'fleet' block applies to scheduled or when_full services; truck "
+                                 f"services give vehicles and return_h")
+            if not self.bidirectional:
+                raise ValueError(f"'{self.id}': a fleet shuttles between the two ends: the service must be "
+                                 f"bidirectional")
+            if self.fleet.at_origin is not None and self.fleet.at_origin > self.fleet.units:
+                raise ValueError(f"'{self.id}': fleet.at_origin cannot exceed fleet.units")
+            if not str(self.sources.get("fleet", "")).strip():
+                raise ValueError(f"'{self.id}': every number needs a source; add sources.fleet")
         return self
 
     @property
@@ -108,7 +141,13 @@ class FacilityCal(_Sourced):
     servers: PositiveInt
     service_h: DistField = Field(description="hours of one server per consignment (per TEU when per_teu)")
     per_teu: bool = False
-    dwell_h: DistField | None = Field(None, description="hours waiting after service that hold no server")
+    cutoff_h: DistField | None = Field(None, description="origin and transfer visits: hours after service before "
+                                       "the box can be loaded (the terminal's cut-off); the wait for the departure "
+                                       "itself is simulated, not added here")
+    dwell_h: DistField | None = Field(None, description="destination visits: hours after service before the box "
+                                      "leaves (e.g. import clearance to gate-out); holds no server")
+    background_per_day: NonNegativeFloat = Field(0.0, description="other traffic's jobs (trucks, trains) a day "
+                                                 "through the same servers, Poisson")
     cost_usd_per_teu: NonNegativeFloat = 0.0
 
 

@@ -15,13 +15,18 @@ from .distributions import Dist
 __all__ = [
     "TRAVEL", "CONVOY", "ESCORT", "CHECK", "HOLD",
     "Chunk", "ServicePath", "CompiledService", "CompiledFacility", "CompiledConvoy", "CompiledEscort",
-    "Step", "Itinerary", "Flow", "CompiledModel", "VISIT", "RIDE",
+    "Step", "Itinerary", "Flow", "CompiledModel", "VISIT", "RIDE", "CompiledFleet", "Trial", "NO_STAY", "CUTOFF",
+    "DWELL", "LOADED", "EMPTY", "TRIAL",
 ]
 
 # Chunk kinds of a vehicle trip
 TRAVEL, CONVOY, ESCORT, CHECK, HOLD = range(5)
 # Step kinds of a consignment itinerary
 VISIT, RIDE = 0, 1
+# What follows the service of a facility visit
+NO_STAY, CUTOFF, DWELL = 0, 1, 2
+# Kinds of consignment
+LOADED, EMPTY, TRIAL = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class CompiledService:
     speed_kmh: Dist
     month_speed_factor: tuple[float, ...]  # 12 values, January first
     freight_usd_per_teu: float
-    freight_usd_per_teu_km: float
+    detour_usd_per_teu_km: float
     path: ServicePath
     # reroutes[d] = path to take when disruption d (a reroute closure) is active at the planned passage time
     reroutes: dict[int, ServicePath] = field(default_factory=dict)
@@ -80,6 +85,9 @@ class CompiledService:
     departure_ok: np.ndarray | None = None
     escort_needed: np.ndarray | None = None
     seasonal_offset_h: float = 0.0  # nominal hours from departure to the first seasonal leg
+    fleet: int = -1  # index of the finite fleet its vehicles come from (-1: as many as the rule needs)
+    fleet_end: int = 0  # the fleet end this direction leaves from (0: forward origin)
+    pair: int = -1  # the service instance of the opposite direction (where its vehicles go next)
 
     @property
     def nominal_hours(self) -> float:
@@ -99,10 +107,12 @@ class CompiledFacility:
     servers: int
     service_h: Dist
     per_teu: bool
-    dwell_h: Dist | None
+    dwell_h: Dist | None  # after service at a destination (e.g. import clearance to gate-out); holds no server
     cost_usd_per_teu: float
     closures: tuple[tuple[float, float], ...] = ()  # (start_h, end_h) windows with no service
     slowdowns: tuple[tuple[float, float, float], ...] = ()  # (start_h, end_h, service time multiplier)
+    cutoff_h: Dist | None = None  # after service before a departure can load it (origin and transfer visits)
+    background_per_h: float = 0.0  # Poisson arrivals of other traffic's jobs, served in the same FCFS queue
 
 
 @dataclass(frozen=True)
@@ -133,12 +143,27 @@ class CompiledEscort:
 
 
 @dataclass(frozen=True)
+class CompiledFleet:
+    """A finite fleet shared by the two directions of a service: ``units`` vehicles (ships, locomotive sets with
+    their wagons) shuttling between end 0 (the forward origin) and end 1, each ready again ``turnaround_h``
+    after it arrives; ``initial_at_end0`` of them start at end 0, the rest at end 1."""
+
+    index: int
+    id: str
+    units: int
+    turnaround_h: Dist
+    initial_at_end0: int
+
+
+@dataclass(frozen=True)
 class Step:
-    """One step of an itinerary: a facility visit or a service ride."""
+    """One step of an itinerary: a facility visit or a service ride. A visit is followed by ``after``: nothing,
+    the facility's cut-off before loading (CUTOFF, when a ride follows) or its dwell (DWELL, at the destination)."""
 
     kind: int
     ref: int
     node: str
+    after: int = 0
 
 
 @dataclass(frozen=True)
@@ -156,6 +181,10 @@ class Itinerary:
     refuse: np.ndarray | None = None
     # reroutes: (start_h, end_h, itinerary index or -1 to drop) for bookings in a closure window
     reroutes: tuple[tuple[float, float, int], ...] = ()
+    # a delivered box is sent back empty on itinerary ``empty_return`` with probability ``empty_share`` (the part
+    # of this direction's boxes that the opposite flow does not reuse); -1: never
+    empty_return: int = -1
+    empty_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -171,6 +200,19 @@ class Flow:
     commodity_shares: tuple[float, ...]
     sizes_teu: tuple[int, ...]
     size_shares: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A dedicated consignment on a fixed departure (a trial run or pilot): booked at ``created_h`` on
+    ``itinerary``; it needs no fill wait (a dedicated vehicle leaves at once on when-full and fleet services;
+    on timetabled services it boards the next departure first) and has priority at facilities (no queue)."""
+
+    name: str
+    created_h: float
+    itinerary: int
+    teu: int
+    commodity: int
 
 
 @dataclass(frozen=True)
@@ -192,3 +234,11 @@ class CompiledModel:
     commodity_value_usd_per_teu: tuple[float, ...]
     holds: tuple[tuple[float, float], ...] = ()  # disruption windows referenced by HOLD chunks
     snapshot_interval_h: float = 24.0
+    drain_h: float = 0.0  # after the horizon no booking is made; the run goes on at most this long to deliver
+    fleets: tuple[CompiledFleet, ...] = ()
+    trials: tuple[Trial, ...] = ()
+
+    @property
+    def end_h(self) -> float:
+        """The latest time the run can reach: the horizon plus the drain."""
+        return self.horizon_h + self.drain_h

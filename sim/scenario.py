@@ -30,7 +30,7 @@ from .errors import ScenarioError
 from .seasons import ICE_CLASSES  # noqa: F401  (documented in the schema through services)
 from .yamlio import format_validation_error, read_yaml
 
-__all__ = ["Demand", "Disruption", "Scenario", "ScenarioFile", "load_scenario", "scenario_json_schema", "Target"]
+__all__ = ["Demand", "Disruption", "TrialRun", "Scenario", "ScenarioFile", "load_scenario", "scenario_json_schema", "Target"]
 
 
 class _Strict(BaseModel):
@@ -123,6 +123,18 @@ class Disruption(_Strict):
         return self
 
 
+class TrialRun(_Strict):
+    """A dedicated consignment on a fixed departure, to compare with a trial run or pilot."""
+
+    name: str
+    route: str = Field(description="route id (one of the scenario's routes)")
+    direction: Literal["forward", "reverse"] = "forward"
+    date: dt.date = Field(description="booking date (inside the study period)")
+    teu: PositiveInt = Field(le=400, description="TEU of the consignment (a block train is about 80-120)")
+    commodity: str
+    source: str = Field(description="the trial or pilot this represents")
+
+
 class Scenario(_Strict):
     """One study. Dates at input and output only; the engine works in hours from ``start_date``."""
 
@@ -142,6 +154,12 @@ class Scenario(_Strict):
     demand: list[Demand] = Field(min_length=1)
     demand_scale: PositiveFloat = Field(1.0, description="multiplies every flow's teu_per_year")
     disruptions: list[Disruption] = Field(default_factory=list)
+    drain_days: NonNegativeFloat = Field(
+        365, le=3650, description="after end_date no booking is made and the run goes on at most this many days so "
+        "that cargo in flight can arrive; what is still moving then is reported as undelivered")
+    empty_returns: bool = Field(True, description="send back as empty moves the boxes the opposite flow does not "
+                                "reuse (the trade imbalance), on the same route")
+    trials: list[TrialRun] = Field(default_factory=list, description="dedicated consignments on fixed departures")
     services: dict[str, dict[str, Any]] = Field(default_factory=dict, description="service id -> field overrides")
     facilities: dict[str, dict[str, Any]] = Field(default_factory=dict, description="facility id -> field overrides")
     costs: dict[str, Any] = Field(default_factory=dict, description="cost field overrides")
@@ -165,6 +183,11 @@ class Scenario(_Strict):
                     raise ValueError(f"demand '{d.name}': route_shares names {sorted(unknown)}, not in routes {self.routes}")
                 if sum(d.route_shares.values()) <= 0:
                     raise ValueError(f"demand '{d.name}': route_shares must not all be zero")
+        for t in self.trials:
+            if t.route not in self.routes:
+                raise ValueError(f"trial '{t.name}': route '{t.route}' is not in routes {self.routes}")
+            if not self.start_date <= t.date < self.end_date:
+                raise ValueError(f"trial '{t.name}': date {t.date} is outside the study period")
         bad = [v for v in self.variants if not v.replace("_", "").replace("-", "").isalnum()]
         if bad:
             raise ValueError(f"variant names must be letters, digits, '_' or '-': {bad}")

@@ -50,7 +50,7 @@ def shuttle_model(teu_per_year: float, capacity_teu: float, headway_h: float, ho
         index=0, id="shuttle", direction="forward", mode="sea", origin="A", destination="B",
         capacity_teu=capacity_teu, departure="scheduled", headway_h=headway_h, offset_h=0.0, max_wait_h=0.0,
         fill_teu=capacity_teu, vehicles=0, return_h=0.0, speed_kmh=Dist("uniform", 25.0, 30.0),
-        month_speed_factor=(1.0,) * 12, freight_usd_per_teu=10.0, freight_usd_per_teu_km=0.0, path=path)
+        month_speed_factor=(1.0,) * 12, freight_usd_per_teu=10.0, detour_usd_per_teu_km=0.0, path=path)
     itinerary = Itinerary(0, "s", "s", "forward", (Step(RIDE, 0, "A"),), 0.0, 500.0 / 30.0)
     flow = Flow("f", teu_per_year, (1.0,) * 12, (0,), (1.0,), (0,), (1.0,), tuple(sizes), tuple(shares))
     return one_flow_model(horizon_h, days, itinerary, flow, services=(service,))
@@ -66,7 +66,7 @@ def fleet_model(trucks: int, teu_per_year: float, km: float, speed_kmh: float, r
         index=0, id="trucks", direction="forward", mode="road", origin="A", destination="B",
         capacity_teu=2.0, departure="fleet", headway_h=0.0, offset_h=0.0, max_wait_h=0.0, fill_teu=2.0,
         vehicles=trucks, return_h=return_h, speed_kmh=Dist("fixed", speed_kmh), month_speed_factor=(1.0,) * 12,
-        freight_usd_per_teu=0.0, freight_usd_per_teu_km=0.0, path=path)
+        freight_usd_per_teu=0.0, detour_usd_per_teu_km=0.0, path=path)
     itinerary = Itinerary(0, "t", "t", "forward", (Step(RIDE, 0, "A"),), 0.0, km / speed_kmh)
     flow = Flow("f", teu_per_year, (1.0,) * 12, (0,), (1.0,), (0,), (1.0,), (1, 2), (0.5, 0.5))
     return one_flow_model(horizon_h, days, itinerary, flow, services=(service,))
@@ -84,7 +84,7 @@ def escort_model(places: int, ships_per_year: float, escort_km: float, escort_km
         index=0, id="ships", direction="forward", mode="sea", origin="A", destination="B",
         capacity_teu=1.0, departure="when_full", headway_h=0.0, offset_h=0.0, max_wait_h=1.0, fill_teu=1.0,
         vehicles=0, return_h=0.0, speed_kmh=Dist("fixed", 25.0), month_speed_factor=(1.0,) * 12,
-        freight_usd_per_teu=0.0, freight_usd_per_teu_km=0.0, path=path,
+        freight_usd_per_teu=0.0, detour_usd_per_teu_km=0.0, path=path,
         escort_needed=np.ones(days, dtype=bool))
     escort = CompiledEscort(0, "icebreakers", places, 1, Dist("fixed", escort_kmh), Dist("fixed", pickup_h))
     itinerary = Itinerary(0, "e", "e", "forward", (Step(RIDE, 0, "A"),), 0.0, escort_km / escort_kmh)

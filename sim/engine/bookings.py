@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model import CompiledModel
+from ..model import LOADED, TRIAL, CompiledModel
 from .clock import Callbacks, Clock, Wakeup
 from .consignments import Consignments
 from .eventlog import DropReason
@@ -20,19 +20,28 @@ SEASON_CLOSED, ROUTE_CLOSED = int(DropReason.SEASON_CLOSED), int(DropReason.ROUT
 
 @dataclass
 class Bookings:
-    """Pre-drawn demand for one replication, sorted by creation time."""
+    """Demand for one replication, sorted by creation time: drawn bookings and trials (``kind`` LOADED or TRIAL).
+    After a run, the result's bookings also hold the empty boxes sent back (``kind`` EMPTY, ``flow`` and
+    ``commodity`` of the load they carried, value 0)."""
 
     created_h: np.ndarray
     itinerary: np.ndarray
     commodity: np.ndarray
     teu: np.ndarray
     value_usd: np.ndarray
-    flow: np.ndarray
+    flow: np.ndarray  # the demand flow (-1 for trials)
+    kind: np.ndarray  # LOADED, EMPTY or TRIAL
 
     def copy(self) -> Bookings:
         """An independent copy (the run rewrites ``itinerary`` for rerouted bookings)."""
-        return Bookings(*(a.copy() for a in (self.created_h, self.itinerary, self.commodity, self.teu,
-                                             self.value_usd, self.flow)))
+        return Bookings(*(a.copy() for a in self.columns()))
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        return (self.created_h, self.itinerary, self.commodity, self.teu, self.value_usd, self.flow, self.kind)
+
+    def take(self, index: np.ndarray) -> Bookings:
+        """The rows ``index`` (an index array or mask)."""
+        return Bookings(*(a[index] for a in self.columns()))
 
 
 def generate_bookings(model: CompiledModel, rng: np.random.Generator) -> Bookings:
@@ -53,11 +62,18 @@ def generate_bookings(model: CompiledModel, rng: np.random.Generator) -> Booking
         comm.append(rng.choice(np.asarray(flow.commodities), size=n, p=np.asarray(flow.commodity_shares)))
         teu.append(rng.choice(np.asarray(flow.sizes_teu), size=n, p=np.asarray(flow.size_shares)))
         flow_ix.append(np.full(n, fi))
+    for trial in model.trials:
+        times.append(np.asarray([trial.created_h]))
+        itin.append(np.asarray([trial.itinerary]))
+        comm.append(np.asarray([trial.commodity]))
+        teu.append(np.asarray([trial.teu]))
+        flow_ix.append(np.asarray([-1]))
     if not times:
         z = np.zeros(0)
         zi = np.zeros(0, dtype=np.int64)
-        return Bookings(z, zi, zi, zi, z, zi)
+        return Bookings(z, zi, zi, zi, z, zi, zi)
     t = np.concatenate(times)
+    flows = np.concatenate(flow_ix)
     order = np.argsort(t, kind="stable")
     commodity = np.concatenate(comm)[order]
     teu_arr = np.concatenate(teu)[order]
@@ -69,7 +85,8 @@ def generate_bookings(model: CompiledModel, rng: np.random.Generator) -> Booking
         commodity=commodity[mask],
         teu=teu_arr[mask],
         value_usd=values[mask],
-        flow=np.concatenate(flow_ix)[order][mask],
+        flow=flows[order][mask],
+        kind=np.where(flows[order][mask] < 0, TRIAL, LOADED),
     )
 
 
@@ -107,7 +124,7 @@ def decide_at_booking(model: CompiledModel, bookings: Bookings, rec: Records) ->
 class BookingSource(Wakeup):
     """Starts every booking that goes ahead at its time (one event per booking time), in booking order."""
 
-    __slots__ = ("clock", "consignments", "live", "created", "itinerary", "teu", "next")
+    __slots__ = ("clock", "consignments", "live", "created", "itinerary", "teu", "trial", "next")
 
     def __init__(self, clock: Clock, consignments: Consignments, bookings: Bookings, live: list[int]) -> None:
         self.clock = clock
@@ -116,6 +133,7 @@ class BookingSource(Wakeup):
         self.created: list[float] = bookings.created_h.tolist()
         self.itinerary: list[int] = bookings.itinerary.tolist()
         self.teu: list[float] = bookings.teu.tolist()
+        self.trial: list[bool] = (bookings.kind == TRIAL).tolist()
         self.next = 0
         if live:
             clock.at(self.created[live[0]], self, WAKE)
@@ -127,7 +145,7 @@ class BookingSource(Wakeup):
         j = self.next
         while j < len(live) and created[live[j]] <= now:
             cid = live[j]
-            start(cid, self.itinerary[cid], self.teu[cid], now)
+            start(cid, self.itinerary[cid], self.teu[cid], now, self.trial[cid])
             j += 1
         if j < len(live):
             self.next = j

@@ -1,5 +1,5 @@
-"""Capacity that cargo or vehicles wait for: FCFS facilities, unit pools (icebreaker escort places, trucks) and
-canal convoys with limited slots."""
+"""Capacity that cargo or vehicles wait for: FCFS facilities (with other traffic's jobs in the same queue),
+unit pools (icebreaker escort places, trucks) and canal convoys with limited slots."""
 
 from __future__ import annotations
 
@@ -24,34 +24,74 @@ class FacilityQueue:
     free (a heap of free times), pushed past any closure window. This is the exact FCFS c-server queue (the schedule
     a SimPy Resource produces) for one event per visit instead of four; utilisation, queue lengths and waits are
     computed after the run from the arrival, start and end times.
+
+    Other traffic (trucks and trains that are not corridor cargo) arrives as a Poisson stream drawn at the start;
+    its jobs are booked in arrival order just before any later corridor job, which keeps the queue exactly FCFS.
     """
 
-    __slots__ = ("free", "service", "dwell", "per_teu", "closures", "slowdowns", "plain")
+    __slots__ = ("free", "service", "dwell", "cutoff", "per_teu", "closures", "slowdowns", "plain", "bg_arrivals",
+                 "bg_next", "bg_start", "bg_end")
 
-    def __init__(self, spec: CompiledFacility, rng: np.random.Generator) -> None:
+    def __init__(self, spec: CompiledFacility, rng: np.random.Generator, end_h: float) -> None:
         self.free = [0.0] * spec.servers  # a heap of the times each server becomes free
         self.service = sampler(spec.service_h, rng)
         self.dwell = sampler(spec.dwell_h, rng) if spec.dwell_h is not None else None
+        self.cutoff = sampler(spec.cutoff_h, rng) if spec.cutoff_h is not None else None
         self.per_teu = spec.per_teu
         self.closures = spec.closures
         self.slowdowns = spec.slowdowns
-        # without closures or slowdowns the consignment loop inlines book() (keep the two alike)
-        self.plain = not spec.closures and not spec.slowdowns
+        self.bg_arrivals: list[float] = _poisson_times(spec.background_per_h, end_h, rng)
+        self.bg_next = 0
+        self.bg_start: list[float] = []
+        self.bg_end: list[float] = []
+        # without closures, slow-downs or other traffic the consignment loop inlines book() (keep the two alike)
+        self.plain = not spec.closures and not spec.slowdowns and not self.bg_arrivals
 
-    def book(self, now: float, teu: float) -> tuple[float, float, float]:
-        """Queue a job arriving ``now``: return (service start, service end, leave time after dwell)."""
+    def book(self, now: float, teu: float) -> tuple[float, float]:
+        """Queue a corridor job arriving ``now``: return its service (start, end)."""
+        if self.bg_next < len(self.bg_arrivals):
+            self.other_traffic(now)
+        start, end = self._serve(now, self.service() * teu if self.per_teu else self.service())
+        return start, end
+
+    def book_priority(self, now: float, teu: float) -> tuple[float, float]:
+        """A priority job (a trial) is served at once on its own lane (closures still hold): (start, end)."""
+        start = now
+        for a, b in self.closures:
+            if a <= start < b:
+                start = b
+        return start, start + (self.service() * teu if self.per_teu else self.service())
+
+    def other_traffic(self, until: float) -> None:
+        """Book the other traffic's jobs arriving up to ``until``, in arrival order."""
+        arrivals, j = self.bg_arrivals, self.bg_next
+        while j < len(arrivals) and arrivals[j] <= until:
+            start, end = self._serve(arrivals[j], self.service())
+            self.bg_start.append(start)
+            self.bg_end.append(end)
+            j += 1
+        self.bg_next = j
+
+    def _serve(self, now: float, st: float) -> tuple[float, float]:
         free = self.free
         start = free[0] if free[0] > now else now
         for a, b in self.closures:
             if a <= start < b:
                 start = b
-        st = self.service() * teu if self.per_teu else self.service()
         for a, b, f in self.slowdowns:
             if a <= start < b:
                 st *= f
         end = start + st
         heapreplace(free, end)
-        return start, end, (end + self.dwell() if self.dwell is not None else end)
+        return start, end
+
+
+def _poisson_times(rate_per_h: float, end_h: float, rng: np.random.Generator) -> list[float]:
+    """Arrival times of a Poisson stream of ``rate_per_h`` over [0, end_h), sorted."""
+    if rate_per_h <= 0:
+        return []
+    n = int(rng.poisson(rate_per_h * end_h))
+    return np.sort(rng.uniform(0.0, end_h, n)).tolist()
 
 
 Grant = Callable[[Any, float], None]
@@ -90,9 +130,9 @@ class ConvoySlots:
 
     __slots__ = ("spec", "used", "background", "transit")
 
-    def __init__(self, spec: CompiledConvoy, rng: np.random.Generator, horizon_h: float) -> None:
+    def __init__(self, spec: CompiledConvoy, rng: np.random.Generator, end_h: float) -> None:
         self.spec = spec
-        n = int(horizon_h * 3 / spec.interval_h) + 8  # trips may run past the horizon
+        n = int(end_h * 3 / spec.interval_h) + 8  # trips may run past the end of the run
         drawn = rng.poisson(spec.background_mean, n) if spec.background_mean > 0 else np.zeros(n, int)
         self.background: list[int] = drawn.tolist()
         self.used = [0] * n

@@ -35,12 +35,13 @@ class Wakeup:
 
 
 class Clock:
-    """SimPy's environment and a fast way to schedule ``Wakeup`` objects on it."""
+    """SimPy's environment, a fast way to schedule ``Wakeup`` objects on it, and a way to stop early."""
 
-    __slots__ = ("env", "_queue", "_eid")
+    __slots__ = ("env", "_queue", "_eid", "_done")
 
     def __init__(self) -> None:
         self.env = simpy.Environment()
+        self._done = self.env.event()  # triggered by finish() or when the run reaches its end
         self._queue: list[Any] = self.env._queue  # SimPy's heap of (time, priority, event id, event)
         self._eid = self.env._eid  # the itertools.count numbering every scheduled event
 
@@ -54,6 +55,19 @@ class Clock:
         heappush(self._queue, (t, NORMAL, next(self._eid), event))
 
     def run(self, until: float) -> int:
-        """Run until ``until``; return how many events were scheduled (SimPy numbers each one)."""
-        self.env.run(until=until)
+        """Run until ``until`` or until ``finish()`` is called, whichever comes first; return how many events
+        were scheduled (SimPy numbers each one)."""
+        cap = self.env.timeout(until - self.env.now)
+        cap.callbacks.append(lambda _: self.finish())
+        self.env.run(until=self._done)
         return next(self._eid)
+
+    def finish(self) -> None:
+        """Stop the run at the current time (once the events already due now have run)."""
+        if not self._done.triggered:
+            self._done.succeed()
+
+    @property
+    def now(self) -> float:
+        """The current simulation time (hours)."""
+        return self.env.now

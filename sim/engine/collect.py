@@ -8,8 +8,9 @@ from functools import cached_property
 
 import numpy as np
 
-from ..model import VISIT, CompiledFacility, CompiledModel
+from ..model import EMPTY, VISIT, CompiledFacility, CompiledModel
 from .bookings import Bookings
+from .capacity import FacilityQueue
 from .eventlog import EventLog
 from .records import PathTable, Records
 
@@ -35,12 +36,14 @@ class RunResult:
     departures: np.ndarray  # rows: service index, time_h, load_teu, capacity_teu
     snapshots: dict[str, np.ndarray]
     events_processed: int
-    horizon_h: float
+    horizon_h: float  # bookings stop here; facility statistics cover [0, horizon]
+    end_h: float  # when the run stopped: everything delivered, or the drain cap reached
+    empty_of: np.ndarray  # per consignment: the loaded consignment whose box it returns empty (-1: not an empty)
 
     @cached_property
     def log(self) -> dict[str, np.ndarray]:
-        """The event log as time-ordered column arrays (built on first use; rows after the horizon dropped)."""
-        return self.event_log.to_arrays(self.horizon_h)
+        """The event log as time-ordered column arrays (built on first use)."""
+        return self.event_log.to_arrays(self.end_h)
 
 
 def facility_stats(spec: CompiledFacility, a: np.ndarray, s: np.ndarray, e: np.ndarray, horizon: float,
@@ -89,21 +92,24 @@ def _step_tables(model: CompiledModel, ms: int) -> tuple[np.ndarray, np.ndarray,
     return kind, ref, cost
 
 
-def _facility_monitors(model: CompiledModel, bookings: Bookings, rec: Records, step_kind: np.ndarray,
-                       step_ref: np.ndarray, end: np.ndarray, mark: np.ndarray
-                       ) -> tuple[list[dict], dict[str, np.ndarray]]:
+def _facility_monitors(model: CompiledModel, bookings: Bookings, rec: Records, rows: np.ndarray,
+                       queues: list[FacilityQueue], step_kind: np.ndarray, step_ref: np.ndarray, end: np.ndarray,
+                       mark: np.ndarray) -> tuple[list[dict], dict[str, np.ndarray]]:
     """Facility statistics and daily snapshots from consignment visits (arrival = end of the previous step, or
-    the booking) and vehicle inspections."""
-    n, ms = end.shape
+    the booking), vehicle inspections and the other traffic's jobs."""
+    ms = end.shape[1]
     horizon = model.horizon_h
     itin = bookings.itinerary
     arrival = np.column_stack([bookings.created_h, end[:, :-1]])
     visit = (step_kind[itin] == VISIT) & ~np.isnan(mark)
     chk = np.asarray(rec.checks, dtype=np.float64).reshape(-1, 4)
-    job_a = np.concatenate([arrival[visit], chk[:, 0]])
-    job_s = np.concatenate([mark[visit], chk[:, 1]])
-    job_e = np.concatenate([np.frombuffer(rec.service_end, dtype=np.float64).reshape(n, ms)[visit], chk[:, 2]])
-    job_f = np.concatenate([step_ref[itin][visit], chk[:, 3].astype(np.int64)])
+    service_end = np.frombuffer(rec.service_end, dtype=np.float64).reshape(-1, ms)[rows]
+    bg = [(np.asarray(q.bg_arrivals[:q.bg_next]), np.asarray(q.bg_start), np.asarray(q.bg_end),
+           np.full(q.bg_next, f)) for f, q in enumerate(queues)]
+    job_a = np.concatenate([arrival[visit], chk[:, 0], *(b[0] for b in bg)])
+    job_s = np.concatenate([mark[visit], chk[:, 1], *(b[1] for b in bg)])
+    job_e = np.concatenate([service_end[visit], chk[:, 2], *(b[2] for b in bg)])
+    job_f = np.concatenate([step_ref[itin][visit], chk[:, 3].astype(np.int64), *(b[3].astype(np.int64) for b in bg)])
     order = np.argsort(job_f, kind="stable")
     bounds = np.searchsorted(job_f[order], np.arange(len(model.facilities) + 1))
     snap_t = np.arange(0.0, horizon + 1e-9, model.snapshot_interval_h)
@@ -136,22 +142,43 @@ def _service_stats(model: CompiledModel, dep: np.ndarray) -> list[dict]:
     return out
 
 
+def _with_empties(model: CompiledModel, bookings: Bookings, booked_itinerary: np.ndarray, rec: Records
+                  ) -> tuple[Bookings, np.ndarray, np.ndarray, np.ndarray]:
+    """The bookings followed by the empties the run sent back; their record rows; the itinerary each row booked;
+    and for each row the loaded consignment an empty returns (-1 for bookings)."""
+    n = rec.booked
+    sent = np.flatnonzero(~np.isnan(np.frombuffer(rec.empty_created, dtype=np.float64))) if len(rec.empty_created) \
+        else np.zeros(0, dtype=np.int64)
+    if not len(sent):
+        return bookings, np.arange(n), booked_itinerary, np.full(n, -1)
+    back = np.asarray([it.empty_return for it in model.itineraries], dtype=np.int64)[bookings.itinerary[sent]]
+    empties = Bookings(np.frombuffer(rec.empty_created, dtype=np.float64)[sent], back, bookings.commodity[sent],
+                       bookings.teu[sent], np.zeros(len(sent)), bookings.flow[sent], np.full(len(sent), EMPTY))
+    combined = Bookings(*(np.concatenate([a, b]) for a, b in zip(bookings.columns(), empties.columns(), strict=True)))
+    return (combined, np.concatenate([np.arange(n), n + sent]), np.concatenate([booked_itinerary, back]),
+            np.concatenate([np.full(n, -1), sent]))
+
+
 def collect(model: CompiledModel, bookings: Bookings, booked_itinerary: np.ndarray, rec: Records,
-            paths: PathTable, events: int) -> RunResult:
+            paths: PathTable, queues: list[FacilityQueue], events: int, end_h: float) -> RunResult:
     """The run's records as a RunResult: per-consignment costs and CO2, monitors, the event log."""
-    n, ms = len(bookings.created_h), rec.steps
+    for q in queues:
+        q.other_traffic(model.horizon_h)  # other traffic up to the horizon counts in the statistics
+    bookings, rows, booked_itinerary, empty_of = _with_empties(model, bookings, booked_itinerary, rec)
+    ms = rec.steps
     step_kind, step_ref, step_cost = _step_tables(model, ms)
-    end = np.frombuffer(rec.step_end, dtype=np.float64).reshape(n, ms)
-    mark = np.frombuffer(rec.step_mark, dtype=np.float64).reshape(n, ms)
+    end = np.frombuffer(rec.step_end, dtype=np.float64).reshape(-1, ms)[rows]
+    mark = np.frombuffer(rec.step_mark, dtype=np.float64).reshape(-1, ms)[rows]
     teu = bookings.teu
     itin = bookings.itinerary
-    dropped = np.asarray(rec.dropped, dtype=np.int8)
+    dropped = np.concatenate([np.asarray(rec.dropped, dtype=np.int8), np.zeros(len(rows) - rec.booked, np.int8)])
+    diverted = np.concatenate([np.asarray(rec.diverted, dtype=bool), np.zeros(len(rows) - rec.booked, bool)])
     # ride costs: index -1 (no ride) picks the appended zero
-    rp = np.frombuffer(rec.ride_path, dtype=np.int64).reshape(n, ms)
+    rp = np.frombuffer(rec.ride_path, dtype=np.int64).reshape(-1, ms)[rows]
     cost, co2, fees, rerouted = (np.asarray([*p, 0]) for p in (paths.cost, paths.co2, paths.fees, paths.rerouted))
-    stats, snapshots = _facility_monitors(model, bookings, rec, step_kind, step_ref, end, mark)
+    stats, snapshots = _facility_monitors(model, bookings, rec, rows, queues, step_kind, step_ref, end, mark)
     dep = np.frombuffer(rec.departures, dtype=np.float64).reshape(-1, 4)
-    delivered = np.frombuffer(rec.delivered, dtype=np.float64)
+    delivered = np.frombuffer(rec.delivered, dtype=np.float64)[rows]
     return RunResult(
         bookings=bookings,
         delivered_h=delivered,
@@ -161,7 +188,7 @@ def collect(model: CompiledModel, bookings: Bookings, booked_itinerary: np.ndarr
         handling_usd=(~np.isnan(end) * step_cost[itin]).sum(axis=1) * teu,
         fees_usd=fees[rp].sum(axis=1) * teu,
         co2_kg=co2[rp].sum(axis=1) * teu,
-        diverted=np.asarray(rec.diverted, dtype=bool) | rerouted.astype(bool)[rp].any(axis=1),
+        diverted=diverted | rerouted.astype(bool)[rp].any(axis=1),
         event_log=EventLog(bookings.created_h, booked_itinerary, itin, dropped, delivered, step_kind, step_ref, end,
                            mark),
         facility_stats=stats,
@@ -170,4 +197,6 @@ def collect(model: CompiledModel, bookings: Bookings, booked_itinerary: np.ndarr
         snapshots=snapshots,
         events_processed=events,
         horizon_h=model.horizon_h,
+        end_h=end_h,
+        empty_of=empty_of,
     )

@@ -19,23 +19,30 @@ NAN = float("nan")
 class Records:
     """Per consignment ``cid`` and step ``k`` (flat index ``cid * steps + k``): when the step ended
     (``step_end``); when the facility service started or the vehicle left (``step_mark``); when the facility
-    service ended, before any dwell (``service_end``); which service path was ridden (``ride_path``)."""
+    service ended, before any cut-off or dwell (``service_end``); which service path was ridden (``ride_path``).
 
-    __slots__ = ("steps", "step_end", "step_mark", "service_end", "ride_path", "delivered", "dropped", "diverted",
-                 "departures", "checks")
+    Rows ``0 .. booked - 1`` are the bookings; with empty returns, row ``booked + c`` is the empty box that loaded
+    consignment ``c`` sent back (``empty_created`` holds when, NaN if it was reused for a backhaul load).
+    """
 
-    def __init__(self, consignments: int, steps: int) -> None:
+    __slots__ = ("steps", "booked", "step_end", "step_mark", "service_end", "ride_path", "delivered", "dropped",
+                 "diverted", "departures", "checks", "empty_created")
+
+    def __init__(self, booked: int, steps: int, empties: bool) -> None:
+        consignments = booked * (2 if empties else 1)
         n = consignments * steps
         self.steps = steps
+        self.booked = booked
         self.step_end = array("d", [NAN]) * n
         self.step_mark = array("d", [NAN]) * n
         self.service_end = array("d", [NAN]) * n
         self.ride_path = array("q", [-1]) * n
         self.delivered = array("d", [NAN]) * consignments
-        self.dropped = [0] * consignments  # DropReason per consignment
-        self.diverted = [False] * consignments  # rerouted at booking time
+        self.dropped = [0] * booked  # DropReason per booking
+        self.diverted = [False] * booked  # rerouted at booking time
         self.departures = array("d")  # service index, time, load TEU, capacity TEU per vehicle departure
         self.checks: list[tuple[float, float, float, int]] = []  # vehicle inspections: arrival, start, end, facility
+        self.empty_created = array("d", [NAN]) * (booked if empties else 0)
 
 
 class PathTable:
@@ -50,8 +57,10 @@ class PathTable:
         self.rerouted: list[bool] = []
 
     def add(self, svc: CompiledService, path: ServicePath, rerouted: bool) -> int:
-        """Number ``path`` of ``svc`` and record its freight, CO2 and fees per TEU."""
-        self.cost.append(svc.freight_usd_per_teu + svc.freight_usd_per_teu_km * path.km)
+        """Number ``path`` of ``svc`` and record its freight, CO2 and fees per TEU. A reroute's distance surcharge
+        applies only to the distance it adds to the normal path."""
+        extra_km = max(0.0, path.km - svc.path.km)
+        self.cost.append(svc.freight_usd_per_teu + svc.detour_usd_per_teu_km * extra_km)
         self.co2.append(path.co2_kg_per_teu)
         self.fees.append(path.fees_usd_per_teu)
         self.rerouted.append(rerouted)

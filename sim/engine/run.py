@@ -1,19 +1,21 @@
-"""One replication of one scenario variant: build the state machines from the compiled model, run SimPy to the
-horizon, collect the records."""
+"""One replication of one scenario variant: build the state machines from the compiled model, run SimPy until
+everything booked is delivered (or the drain cap is reached), collect the records."""
 
 from __future__ import annotations
 
 import gc
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
-from ..model import VISIT, CompiledModel
+from ..distributions import Dist, sampler
+from ..model import CUTOFF, DWELL, VISIT, CompiledModel, Step
 from .bookings import Bookings, BookingSource, decide_at_booking, generate_bookings
 from .capacity import ConvoySlots, FacilityQueue
-from .clock import Clock
+from .clock import Callbacks, Clock, Wakeup
 from .collect import RunResult, collect
-from .consignments import DELIVER, Consignments
+from .consignments import DELIVER, Consignments, StepPlan
+from .fleets import Shuttle
 from .records import PathTable, Records
 from .services import Service
 from .trips import Trips
@@ -22,8 +24,9 @@ __all__ = ["run"]
 
 
 def run(model: CompiledModel, rng: np.random.Generator, bookings: Bookings | None = None) -> RunResult:
-    """Simulate one replication of ``model`` with ``rng`` until the horizon (bookings drawn from the model's
-    flows unless given); see RunResult.
+    """Simulate one replication of ``model`` with ``rng`` (bookings drawn from the model's flows unless given);
+    see RunResult. Bookings are made until the horizon; the run then goes on until every consignment is
+    delivered, at most ``model.drain_h`` longer.
 
     A facility visit is one event; a ride costs no event per consignment (the vehicle's chunks are the events
     and its arrival advances every consignment it carries).
@@ -45,25 +48,54 @@ def _simulate(model: CompiledModel, rng: np.random.Generator, given: Bookings | 
     bookings = (generate_bookings(model, rng) if given is None else given).copy()
     booked_itinerary = bookings.itinerary.copy()
     steps = max((len(it.steps) for it in model.itineraries), default=1)
-    rec = Records(len(bookings.created_h), steps)
+    empties = any(it.empty_return >= 0 for it in model.itineraries)
+    rec = Records(len(bookings.created_h), steps, empties)
     clock = Clock()
-    facilities = [FacilityQueue(f, rng) for f in model.facilities]
-    convoys = [ConvoySlots(c, rng, model.horizon_h) for c in model.convoys]
+    end_h = model.end_h
+    facilities = [FacilityQueue(f, rng, end_h) for f in model.facilities]
+    convoys = [ConvoySlots(c, rng, end_h) for c in model.convoys]
+    shuttles = [Shuttle(f, clock, rng) for f in model.fleets]
     paths = PathTable()
-    consignments = Consignments(clock, rec, [])
+    consignments = Consignments(clock, rec, [(it.empty_return, it.empty_share) for it in model.itineraries],
+                                sampler(Dist("uniform", 0.0, 1.0), rng), model.horizon_h)
     trips = Trips(clock, consignments, rec, convoys, model.escorts, facilities, model.holds,
                   model.month_at_day.tolist(), rng)
-    services = [Service(s, rng, clock, trips, consignments, rec.departures, paths, model.holds, model.horizon_h)
-                for s in model.services]
+    services = [Service(s, rng, clock, trips, consignments, rec.departures, paths, model.holds, end_h,
+                        shuttles[s.fleet] if s.fleet >= 0 else None) for s in model.services]
     for s in services:
-        s.start_timetable()
+        s.start()
     consignments.steps_of = [_steps(it.steps, facilities, services) for it in model.itineraries]
     BookingSource(clock, consignments, bookings, decide_at_booking(model, bookings, rec))
-    events = clock.run(until=model.horizon_h)
-    return collect(model, bookings, booked_itinerary, rec, paths, events)
+    HorizonCheck(consignments, model.horizon_h)
+    events = clock.run(until=end_h)
+    return collect(model, bookings, booked_itinerary, rec, paths, facilities, events, clock.now)
 
 
-def _steps(steps, facilities: list[FacilityQueue], services: list[Service]) -> tuple[tuple[int, Any], ...]:
-    """An itinerary's steps as (kind, facility or service) pairs, closed by (DELIVER, None)."""
-    return (*((st.kind, facilities[st.ref] if st.kind == VISIT else services[st.ref]) for st in steps),
-            (DELIVER, None))
+def _steps(steps: Sequence[Step], facilities: list[FacilityQueue], services: list[Service]) -> tuple[StepPlan, ...]:
+    """An itinerary's steps as (kind, facility or service, stay sampler) triples, closed by a DELIVER step."""
+    plans: list[StepPlan] = []
+    for st in steps:
+        if st.kind == VISIT:
+            f = facilities[st.ref]
+            plans.append((VISIT, f, f.cutoff if st.after == CUTOFF else f.dwell if st.after == DWELL else None))
+        else:
+            plans.append((st.kind, services[st.ref], None))
+    return (*plans, (DELIVER, None, None))
+
+
+class HorizonCheck(Wakeup):
+    """At the horizon no booking remains to be made: stop if nothing is in flight."""
+
+    __slots__ = ("consignments",)
+
+    def __init__(self, consignments: Consignments, horizon: float) -> None:
+        self.consignments = consignments
+        consignments.clock.at(horizon, self, CHECK)
+
+    def wake(self) -> None:
+        """SimPy callback."""
+        if self.consignments.outstanding == 0:
+            self.consignments.clock.finish()
+
+
+CHECK: Callbacks = [HorizonCheck.wake]

@@ -6,12 +6,18 @@
   ``max_wait_h``.
 - ``fleet``: each booking takes as many vehicles (trucks) as it needs from a finite fleet; a vehicle is free again
   ``return_h`` after delivering.
-A departure whose seasonal legs would be closed does not happen: cargo waits for the next one.
+A scheduled or when-full service may draw its vehicles from a finite fleet shuttling between its two ends
+(``fleets.Shuttle``): a departure then needs a vehicle ready at this end; a timetabled vehicle keeps its rotation
+even with no cargo, and an idle when-full vehicle goes back empty as soon as a departure at the other end waits
+for a vehicle while none is waiting for it here.
+A departure whose seasonal legs would be closed does not happen: cargo waits for the next one. A trial
+consignment leaves at once on a dedicated vehicle (when-full and truck services) or boards first (timetabled).
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -21,10 +27,11 @@ from ..model import CompiledService, ServicePath
 from .capacity import Pool
 from .clock import Callbacks, Clock, Wakeup
 from .consignments import Consignment, Consignments
+from .fleets import Shuttle
 from .records import PathTable
 from .trips import Trips
 
-__all__ = ["Service", "Deadline", "SCHEDULED", "WHEN_FULL", "FLEET"]
+__all__ = ["Service", "SCHEDULED", "WHEN_FULL", "FLEET"]
 
 WHEN_FULL, SCHEDULED, FLEET = "when_full", "scheduled", "fleet"
 
@@ -34,24 +41,24 @@ class Service(Wakeup):
 
     __slots__ = ("clock", "trips", "consignments", "departures", "holds", "index", "kind", "queue", "queued_teu",
                  "batch", "speed", "fleet", "cap", "fill", "max_wait", "ok", "msf", "escort_needed", "path",
-                 "path_ix", "reroutes", "next_t", "headway", "return_h", "horizon")
+                 "path_ix", "reroutes", "next_t", "headway", "return_h", "end_h", "shuttle", "end", "pending")
 
     def __init__(self, svc: CompiledService, rng: np.random.Generator, clock: Clock, trips: Trips,
-                 consignments: Consignments, departures, paths: PathTable,
-                 holds: Sequence[tuple[float, float]], horizon: float) -> None:
+                 consignments: Consignments, departures: array, paths: PathTable,
+                 holds: Sequence[tuple[float, float]], end_h: float, shuttle: Shuttle | None) -> None:
         self.clock = clock
-        self.horizon = horizon  # no timetabled departure at or after it
         self.trips = trips
         self.consignments = consignments
         self.departures = departures  # Records.departures
         self.holds = holds
+        self.end_h = end_h  # no timetabled departure at or after it
         self.index = svc.index
         self.kind = svc.departure
         self.queue: list[Consignment] = []
         self.queued_teu = 0.0
         self.batch = 0  # when_full: number of the batch now waiting (stale deadlines are ignored)
         self.speed: Callable[[], float] = sampler(svc.speed_kmh, rng)
-        self.fleet = Pool(svc.vehicles) if svc.departure == FLEET else None
+        self.fleet = Pool(svc.vehicles) if svc.departure == FLEET else None  # trucks
         self.cap = svc.capacity_teu
         self.fill = svc.fill_teu
         self.max_wait = svc.max_wait_h
@@ -66,19 +73,30 @@ class Service(Wakeup):
         self.next_t = svc.offset_h
         self.headway = svc.headway_h
         self.return_h = svc.return_h
+        self.shuttle = shuttle  # the finite fleet this direction takes its vehicles from
+        self.end = svc.fleet_end
+        self.pending = False  # a departure is due but no fleet vehicle is ready here
+        if shuttle is not None:
+            shuttle.ends[self.end] = self
 
-    def start_timetable(self) -> None:
-        """Schedule the first timetabled departure (scheduled services only)."""
-        if self.kind == SCHEDULED and self.next_t < self.horizon:
+    def start(self) -> None:
+        """Schedule the first timetabled departure."""
+        if self.kind == SCHEDULED and self.next_t < self.end_h:
             self.clock.at(self.next_t, self, TICK)
 
     def enqueue(self, c: Consignment, now: float) -> None:
         """``c`` waits for this service from ``now``."""
+        if c.priority and self.kind != SCHEDULED:
+            self.dedicated(c, now)
+            return
         if self.fleet is not None:
             need = min(max(1, math.ceil(c.teu / self.cap)), self.fleet.size)
             self.fleet.acquire(need, self.haul, (c, need), now)
             return
-        self.queue.append(c)
+        if c.priority:
+            self.queue.insert(0, c)
+        else:
+            self.queue.append(c)
         self.queued_teu += c.teu
         if self.kind == WHEN_FULL:
             if self.queued_teu >= self.fill:
@@ -96,19 +114,41 @@ class Service(Wakeup):
         return self.path, self.path_ix
 
     def depart(self, now: float) -> None:
-        """A vehicle leaves now with what fits, unless its seasonal legs would be closed."""
+        """A vehicle leaves now with what fits, unless its seasonal legs would be closed or no fleet vehicle is
+        ready here (the departure then waits for one)."""
         ok = self.ok
         if ok is not None:
             d = int(now // 24.0)
             if d >= len(ok) or not ok[d]:
                 return  # the seasonal leg is closed for this departure: cargo waits for the next one
+        if self.shuttle is not None and not self.shuttle.take(self.end):
+            if self.kind == WHEN_FULL:
+                self.pending = True
+                self.other_end().unit_wanted(now)
+            return
+        self.pending = False
+        load, used = self._load()
+        if self.kind == WHEN_FULL:
+            self.batch += 1
+            if self.queue:
+                Deadline(self, now + self.max_wait)
+        if not load and self.shuttle is None:
+            return
+        self.departures.extend((self.index, now, used, self.cap))
+        departed = self.consignments.departed
+        for c in load:
+            departed(c, now)
+        path, p = self.choose_path(now)
+        self.trips.start(self, load, path, p, 0, now, self.shuttle is not None)
+
+    def _load(self) -> tuple[list[Consignment], float]:
+        """Take what fits from the queue, first fit in booking order: (load, TEU)."""
         cap = self.cap
-        load: list[Consignment]
         if self.queued_teu <= cap:
             load, keep, used = self.queue, list[Consignment](), self.queued_teu
         else:
             load, keep, used = [], [], 0.0
-            for c in self.queue:  # first fit in booking order
+            for c in self.queue:
                 if used + c.teu <= cap:
                     load.append(c)
                     used += c.teu
@@ -116,27 +156,36 @@ class Service(Wakeup):
                     keep.append(c)
         self.queue = keep
         self.queued_teu -= used
-        if self.kind == WHEN_FULL:
-            self.batch += 1
-            if keep:
-                Deadline(self, now + self.max_wait)
-        if not load:
-            return
-        self.departures.extend((self.index, now, used, cap))
-        departed = self.consignments.departed
-        for c in load:
-            departed(c, now)
-        path, p = self.choose_path(now)
-        self.trips.start(self, load, path, p, 0, now)
+        return load, used
 
     def tick(self) -> None:
-        """SimPy callback: a timetabled departure."""
+        """SimPy callback: a timetabled departure (a fleet vehicle keeps its rotation even with no cargo)."""
         now = self.t
-        if self.queue:
+        if self.queue or self.shuttle is not None:
             self.depart(now)
         self.next_t += self.headway
-        if self.next_t < self.horizon:
+        if self.next_t < self.end_h:
             self.clock.at(self.next_t, self, TICK)
+
+    def other_end(self) -> Service:
+        """The direction leaving from the other end of this service's fleet."""
+        assert self.shuttle is not None
+        other = self.shuttle.ends[1 - self.end]
+        assert isinstance(other, Service)
+        return other
+
+    def unit_ready(self, now: float) -> None:
+        """A fleet vehicle became ready at this end: leave now if a departure was due here, or go back empty if
+        one waits at the other end and no cargo waits here; else wait for cargo."""
+        if self.kind != WHEN_FULL:
+            return  # timetabled: it leaves at the next departure
+        if self.pending or not self.queue and self.other_end().pending:
+            self.depart(now)
+
+    def unit_wanted(self, now: float) -> None:
+        """A departure at the other end waits for a vehicle: send an idle one from here, empty."""
+        if self.kind == WHEN_FULL and not self.queue and self.shuttle is not None and self.shuttle.ready[self.end]:
+            self.depart(now)
 
     def haul(self, arg: tuple[Consignment, int], now: float) -> None:
         """Fleet units are free for consignment ``c``: it leaves now on ``need`` vehicles."""
@@ -146,7 +195,14 @@ class Service(Wakeup):
             self.departures.extend((self.index, now, per, self.cap))
         self.consignments.departed(c, now)
         path, p = self.choose_path(now)
-        self.trips.start(self, [c], path, p, need, now)
+        self.trips.start(self, [c], path, p, need, now, False)
+
+    def dedicated(self, c: Consignment, now: float) -> None:
+        """A trial consignment leaves now on a vehicle of its own."""
+        self.departures.extend((self.index, now, c.teu, max(self.cap, c.teu)))
+        self.consignments.departed(c, now)
+        path, p = self.choose_path(now)
+        self.trips.start(self, [c], path, p, 0, now, False)
 
 
 TICK: Callbacks = [Service.tick]

@@ -15,6 +15,7 @@ from ..model import CHECK, CONVOY, ESCORT, TRAVEL, Chunk, CompiledEscort, Servic
 from .capacity import ConvoySlots, FacilityQueue, Pool
 from .clock import Callbacks, Clock, Wakeup
 from .consignments import Consignment, Consignments
+from .fleets import Shuttle
 from .records import Records
 
 __all__ = ["Trip", "Trips", "Carrier"]
@@ -32,16 +33,20 @@ class Carrier(Protocol):
     @property
     def fleet(self) -> Pool | None: ...  # the units a fleet service's trips take
     @property
-    def return_h(self) -> float: ...  # hours before a fleet unit is free again after delivering
+    def return_h(self) -> float: ...  # hours before a truck is free again after delivering
+    @property
+    def shuttle(self) -> Shuttle | None: ...  # the finite fleet the vehicle belongs to
+    @property
+    def end(self) -> int: ...  # the fleet end the vehicle left from
 
 
 class Trip(Wakeup):
     """One vehicle trip over a service path; it wakes at the end of each chunk."""
 
-    __slots__ = ("by", "service", "chunks", "ci", "load", "speed", "path_ix", "held", "trucks")
+    __slots__ = ("by", "service", "chunks", "ci", "load", "speed", "path_ix", "held", "trucks", "unit")
 
     def __init__(self, by: Trips, service: Carrier, path: ServicePath, path_ix: int, load: list[Consignment],
-                 trucks: int) -> None:
+                 trucks: int, unit: bool) -> None:
         self.by = by
         self.service = service
         self.chunks: tuple[Chunk, ...] = path.chunks
@@ -50,7 +55,8 @@ class Trip(Wakeup):
         self.speed: float = service.speed()  # this vehicle's open-water / line speed, km/h
         self.path_ix = path_ix
         self.held: Pool | None = None  # the escort pool whose place this vehicle holds
-        self.trucks = trucks  # fleet units this trip uses (0: not a fleet service)
+        self.trucks = trucks  # trucks this trip uses (0: not a truck service)
+        self.unit = unit  # a vehicle of a finite shuttle fleet
 
     def chunk_done(self) -> None:
         """SimPy callback: the current chunk is over."""
@@ -88,9 +94,9 @@ class Trips:
         self.last_day = len(month_at_day) - 1
 
     def start(self, service: Carrier, load: list[Consignment], path: ServicePath, path_ix: int, trucks: int,
-              now: float) -> None:
+              now: float, unit: bool) -> None:
         """A vehicle of ``service`` leaves at ``now`` with ``load`` over ``path``."""
-        self.step(Trip(self, service, path, path_ix, load, trucks), now)
+        self.step(Trip(self, service, path, path_ix, load, trucks, unit), now)
 
     def step(self, tr: Trip, now: float) -> None:
         """Run the trip's next chunk (schedule its end), or finish the trip."""
@@ -119,9 +125,9 @@ class Trips:
                 convoy = self.convoys[ch.ref]
                 delay = convoy.next_departure(now) - now + convoy.transit()
             elif kind == CHECK:
-                start, end, leave = self.facilities[ch.ref].book(now, 1.0)
+                start, end = self.facilities[ch.ref].book(now, 1.0)
                 self.checks.append((now, start, end, ch.ref))
-                delay = leave - now
+                delay = end - now
             else:  # HOLD
                 a, b = self.holds[ch.ref]
                 if not a <= now < b:
@@ -133,7 +139,8 @@ class Trips:
         self.arrive(tr, now)
 
     def arrive(self, tr: Trip, now: float) -> None:
-        """The vehicle reached the end of its path: unload every consignment; fleet units start back."""
+        """The vehicle reached the end of its path: unload every consignment; trucks start back, a shuttle
+        vehicle turns round at this end."""
         p = tr.path_ix
         advance = self.consignments.advance
         for c in tr.load:
@@ -141,6 +148,10 @@ class Trips:
             advance(c, now)
         if tr.trucks:
             self.clock.at(now + tr.service.return_h, tr, BACK)
+        elif tr.unit:
+            shuttle = tr.service.shuttle
+            assert shuttle is not None
+            shuttle.arrived(1 - tr.service.end, now)
 
     def escort_granted(self, tr: Trip, now: float) -> None:
         """An escort place is free for ``tr``: pick up and sail the escorted stretch."""

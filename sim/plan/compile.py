@@ -9,8 +9,9 @@ from ..network import Network
 from ..routes import RouteSpec
 from ..scenario import Scenario
 from .context import KN_TO_KMH, make_context
+from .empties import plan_empty_returns
 from .facilities import FacilityTable
-from .flows import build_flows
+from .flows import build_flows, build_trials
 from .info import ModelInfo
 from .itineraries import ItineraryTable
 from .overrides import apply_overrides
@@ -34,6 +35,9 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
     services = ServiceTable(ctx, facilities)
     itineraries = ItineraryTable(ctx, facilities, services, info)
     flows = build_flows(ctx, itineraries)
+    trials = build_trials(ctx, itineraries)
+    if sc.empty_returns:
+        plan_empty_returns(itineraries, flows)
     itineraries.finish_all()
     info.facility_ids = [f.id for f in facilities.compiled]
     c = ctx.cal
@@ -54,5 +58,8 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
         commodity_names=tuple(v.id for v in c.commodities),
         commodity_value_usd_per_teu=tuple(v.value_usd_per_teu for v in c.commodities),
         holds=ctx.holds,
+        drain_h=sc.drain_days * 24.0,
+        fleets=tuple(services.fleets),
+        trials=tuple(trials),
     )
     return model, info

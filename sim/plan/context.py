@@ -16,7 +16,7 @@ from ..scenario import Disruption, Scenario
 __all__ = ["PlanContext", "make_context", "blocks", "MARGIN_DAYS", "KN_TO_KMH"]
 
 KN_TO_KMH = 1.852
-MARGIN_DAYS = 400  # trips that start before the horizon may end long after it (NSR waits for the season)
+MARGIN_DAYS = 60  # trips that start before the end of the drain may end after it
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def make_context(network: Network, specs: dict[str, RouteSpec], cal: Calibration
                  where: str) -> PlanContext:
     """The planning context of variant ``sc`` (``cal`` already carries its overrides)."""
     start = sc.start_date
-    n_days = int(sc.duration_h // 24) + MARGIN_DAYS
+    n_days = int(sc.duration_h // 24) + int(sc.drain_days) + MARGIN_DAYS
     holds = tuple((_hours(d.start, start), _hours(d.end, start)) for d in sc.disruptions)
     return PlanContext(network, specs, cal, sc, where, tuple(start + dt.timedelta(days=d) for d in range(n_days)),
                        holds, Policy(enabled_legs=frozenset(sc.enabled_legs)))

@@ -4,7 +4,7 @@ closure and slow-down windows of the disruptions that hit them."""
 from __future__ import annotations
 
 from ..calibration import FacilityCal
-from ..model import VISIT, CompiledFacility, Step
+from ..model import CUTOFF, DWELL, NO_STAY, VISIT, CompiledFacility, Step
 from .context import PlanContext
 
 __all__ = ["FacilityTable"]
@@ -43,20 +43,35 @@ class FacilityTable:
         self.compiled.append(CompiledFacility(
             index=idx, id=f.id, node=f.node, kind=f.kind, servers=f.servers, service_h=f.service_h,
             per_teu=f.per_teu, dwell_h=f.dwell_h, cost_usd_per_teu=f.cost_usd_per_teu,
-            closures=tuple(closures), slowdowns=tuple(slowdowns)))
+            closures=tuple(closures), slowdowns=tuple(slowdowns), cutoff_h=f.cutoff_h,
+            background_per_h=f.background_per_day / 24.0))
         self._index[fid] = idx
         return idx
 
     def visits(self, node: str, role: str) -> list[Step]:
-        """Facility visits of a consignment at ``node`` in ``role`` (origin, transfer or destination)."""
-        return [Step(VISIT, self.index(f.id), node) for f in self.at_node.get(node, []) if role in f.visit]
+        """Facility visits of a consignment at ``node`` in ``role`` (origin, transfer or destination): at the
+        destination the dwell follows the service, elsewhere the cut-off before the next departure can load it.
+        Only the last visit at a node before a ride waits for the cut-off."""
+        here = [f for f in self.at_node.get(node, []) if role in f.visit]
+        last_stay = DWELL if role == "destination" else CUTOFF
+        return [Step(VISIT, self.index(f.id), node, last_stay if k == len(here) - 1 or role == "destination"
+                     else NO_STAY) for k, f in enumerate(here)]
 
-    def min_hours(self, index: int) -> float:
-        """The shortest time a job can spend at facility ``index`` (no queue)."""
-        f = self.compiled[index]
-        return f.service_h.lower_bound + (f.dwell_h.lower_bound if f.dwell_h else 0.0)
+    def min_hours(self, step: Step) -> float:
+        """The shortest time a visit can take (no queue): service and its cut-off or dwell."""
+        f = self.compiled[step.ref]
+        return f.service_h.lower_bound + _stay(f, step.after, "lower_bound")
 
-    def mean_hours(self, index: int) -> float:
-        """The mean time a job spends at facility ``index`` without queueing."""
-        f = self.compiled[index]
-        return f.service_h.mean + (f.dwell_h.mean if f.dwell_h else 0.0)
+    def mean_hours(self, step: Step) -> float:
+        """The mean time a visit takes without queueing."""
+        f = self.compiled[step.ref]
+        return f.service_h.mean + _stay(f, step.after, "mean")
+
+    def check_hours(self, index: int) -> float:
+        """The shortest inspection of a passing vehicle at facility ``index``."""
+        return self.compiled[index].service_h.lower_bound
+
+
+def _stay(f: CompiledFacility, after: int, stat: str) -> float:
+    dist = f.cutoff_h if after == CUTOFF else f.dwell_h if after == DWELL else None
+    return float(getattr(dist, stat)) if dist is not None else 0.0

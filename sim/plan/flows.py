@@ -4,12 +4,12 @@ mixes normalised to shares."""
 from __future__ import annotations
 
 from ..errors import RouteError, ScenarioError
-from ..model import Flow
+from ..model import Flow, Trial
 from ..scenario import Demand
 from .context import PlanContext
 from .itineraries import ItineraryTable
 
-__all__ = ["build_flows", "route_direction"]
+__all__ = ["build_flows", "build_trials", "route_direction"]
 
 
 def route_direction(ctx: PlanContext, rid: str, d: Demand) -> str | None:
@@ -58,3 +58,20 @@ def build_flows(ctx: PlanContext, itineraries: ItineraryTable) -> list[Flow]:
             commodity_shares=tuple(v / comm_total for v in d.commodities.values()),
             sizes_teu=tuple(d.sizes_teu), size_shares=tuple(v / size_total for v in d.sizes_teu.values())))
     return flows
+
+
+def build_trials(ctx: PlanContext, itineraries: ItineraryTable) -> list[Trial]:
+    """The variant's trial runs as dedicated bookings; errors name the trial field."""
+    commodity_index = {c.id: i for i, c in enumerate(ctx.cal.commodities)}
+    out = []
+    for k, t in enumerate(ctx.sc.trials):
+        if t.commodity not in commodity_index:
+            raise ScenarioError(f"{ctx.where}: field 'trials.{k}.commodity': unknown commodity '{t.commodity}'; "
+                                f"allowed: {', '.join(commodity_index)}")
+        try:
+            it = itineraries.index(t.route, t.direction)
+        except RouteError as exc:
+            raise ScenarioError(f"{ctx.where}: field 'trials.{k}.route': {exc}") from None
+        created_h = (t.date - ctx.sc.start_date).days * 24.0
+        out.append(Trial(t.name, created_h, it, t.teu, commodity_index[t.commodity]))
+    return out

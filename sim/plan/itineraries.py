@@ -4,6 +4,8 @@ around closures."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..errors import RouteError, ScenarioError
@@ -27,6 +29,9 @@ class ItineraryTable:
         self.info = info
         self.compiled: list[Itinerary] = []
         self._index: dict[tuple[str, str, frozenset[str]], int] = {}
+        # (route id, direction) -> (itinerary of the empty return, share of boxes sent back), for every itinerary
+        # of that route and direction, including those built later (reroutes)
+        self.empty_plan: dict[tuple[str, str], tuple[int, float]] = {}
 
     def index(self, rid: str, direction: str, closed: frozenset[str] = frozenset()) -> int:
         """The itinerary of route ``rid`` in ``direction`` avoiding ``closed`` (built on first use)."""
@@ -38,7 +43,9 @@ class ItineraryTable:
         steps, labels, min_h = self._steps(rid, direction, route)
         handling = sum(self.facilities.compiled[s.ref].cost_usd_per_teu for s in steps if s.kind == VISIT)
         idx = len(self.compiled)
-        self.compiled.append(Itinerary(idx, route.key, rid, direction, tuple(steps), handling, min_h))
+        back, share = self.empty_plan.get((rid, direction), (-1, 0.0))
+        self.compiled.append(Itinerary(idx, route.key, rid, direction, tuple(steps), handling, min_h,
+                                       empty_return=back, empty_share=share))
         self._index[key] = idx
         info = self.info
         info.itinerary_routes.append(route.key)
@@ -76,7 +83,7 @@ class ItineraryTable:
             steps.extend(more)
             labels.extend(facilities.compiled[s.ref].id for s in more)
             min_h += self._min_ride_hours(services.compiled[si])
-        min_h += sum(facilities.min_hours(st.ref) for st in steps if st.kind == VISIT)
+        min_h += sum(facilities.min_hours(st) for st in steps if st.kind == VISIT)
         return steps, labels, min_h
 
     def _min_ride_hours(self, svc: CompiledService) -> float:
@@ -91,7 +98,7 @@ class ItineraryTable:
             elif ch.kind in (TRAVEL, ESCORT):
                 hours += ch.km / (fastest if ch.kind == ESCORT else top)
             elif ch.kind == CHECK:
-                hours += self.facilities.min_hours(ch.ref)
+                hours += self.facilities.check_hours(ch.ref)
         return hours
 
     def finish_all(self) -> None:
@@ -100,8 +107,7 @@ class ItineraryTable:
         while idx < len(self.compiled):
             it = self.compiled[idx]
             refuse = self._refusals(it) if self.ctx.sc.season_policy == "refuse" else None
-            self.compiled[idx] = Itinerary(it.index, it.route, it.route_id, it.direction, it.steps,
-                                           it.handling_usd_per_teu, it.min_hours, refuse, self._reroutes(idx))
+            self.compiled[idx] = replace(self.compiled[idx], refuse=refuse, reroutes=self._reroutes(idx))
             idx += 1
 
     def _refusals(self, it: Itinerary) -> np.ndarray | None:
@@ -113,7 +119,7 @@ class ItineraryTable:
         n_days = self.ctx.n_days
         for st in it.steps:
             if st.kind == VISIT:
-                offset += self.facilities.mean_hours(st.ref)
+                offset += self.facilities.mean_hours(st)
                 continue
             svc = services[st.ref]
             if svc.departure_ok is not None and refuse is None:

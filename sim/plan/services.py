@@ -4,12 +4,13 @@ first use with its path, its reroutes around 'reroute' closures and its seasonal
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from ..calibration import ServiceCal
 from ..errors import RouteError, ScenarioError
-from ..model import CompiledService
+from ..model import CompiledFleet, CompiledService
 from ..routes import Policy, Route, RouteSpec, Stage, resolve_route
 from .context import KN_TO_KMH, PlanContext
 from .facilities import FacilityTable
@@ -27,6 +28,7 @@ class ServiceTable:
         self.ctx = ctx
         self.facilities = facilities
         self.compiled: list[CompiledService] = []
+        self.fleets: list[CompiledFleet] = []
         self._index: dict[tuple[str, str], int] = {}
         self._by_id = {s.id: s for s in ctx.cal.services}
         self.routes: dict[tuple[str, str], Route] = {}
@@ -56,11 +58,30 @@ class ServiceTable:
         return best
 
     def index(self, sid: str, direction: str) -> int:
-        """The compiled index of service ``sid`` in ``direction`` (compiling it on first use)."""
+        """The compiled index of service ``sid`` in ``direction`` (compiling it on first use). A service with a
+        finite fleet is compiled in both directions at once: its vehicles shuttle between the two ends."""
         key = (sid, direction)
         if key in self._index:
             return self._index[key]
         s = self._by_id[sid]
+        idx = self._compile(s, direction)
+        if s.fleet is not None:
+            other = "reverse" if direction == "forward" else "forward"
+            if (sid, other) not in self.routes:
+                raise ScenarioError(f"{self.ctx.where}: service '{sid}' has a fleet but cannot run {other} in this "
+                                    f"study, so its vehicles could not come back")
+            pair = self._compile(s, other)
+            fleet = len(self.fleets)
+            at_origin = s.fleet.at_origin if s.fleet.at_origin is not None else math.ceil(s.fleet.units / 2)
+            self.fleets.append(CompiledFleet(fleet, sid, s.fleet.units, s.fleet.turnaround_h, at_origin))
+            for a, b in ((idx, pair), (pair, idx)):
+                svc = self.compiled[a]
+                self.compiled[a] = replace(svc, fleet=fleet, fleet_end=0 if svc.direction == "forward" else 1, pair=b)
+        return idx
+
+    def _compile(self, s: ServiceCal, direction: str) -> int:
+        key = (s.id, direction)
+        sid = s.id
         route = self.routes[key]
         speed = s.speed
         if math.isinf(speed.upper_bound):
@@ -85,7 +106,7 @@ class ServiceTable:
             capacity_teu=s.capacity_teu, departure=s.departure, headway_h=s.headway_h or 0.0, offset_h=s.offset_h,
             max_wait_h=s.max_wait_h or 0.0, fill_teu=s.fill_teu or s.capacity_teu, vehicles=s.vehicles or 0,
             return_h=s.return_h or 0.0, speed_kmh=speed, month_speed_factor=tuple(s.month_speed_factor),
-            freight_usd_per_teu=s.freight_usd_per_teu, freight_usd_per_teu_km=s.freight_usd_per_teu_km,
+            freight_usd_per_teu=s.freight_usd_per_teu, detour_usd_per_teu_km=s.detour_usd_per_teu_km,
             path=path, reroutes=reroutes, reroute_offsets_h=offsets, departure_ok=departure_ok,
             escort_needed=escort_needed, seasonal_offset_h=seasonal_offset))
         self._index[key] = idx

@@ -13,6 +13,7 @@ from sim.distributions import Dist
 from sim.engine import Bookings, run
 from sim.model import (
     CONVOY,
+    CUTOFF,
     ESCORT,
     HOLD,
     RIDE,
@@ -34,9 +35,9 @@ HORIZON_H = 200.0
 DAYS = 60
 
 
-def facility(index: int, service_h: float, dwell_h: float | None = None, servers: int = 1) -> CompiledFacility:
-    return CompiledFacility(index, f"f{index}", "A", "port", servers, Dist("fixed", service_h), False,
-                            None if dwell_h is None else Dist("fixed", dwell_h), 0.0)
+def facility(index: int, service_h: float, cutoff_h: float | None = None, servers: int = 1) -> CompiledFacility:
+    return CompiledFacility(index, f"f{index}", "A", "port", servers, Dist("fixed", service_h), False, None, 0.0,
+                            cutoff_h=None if cutoff_h is None else Dist("fixed", cutoff_h))
 
 
 def path(*chunks: Chunk) -> ServicePath:
@@ -50,7 +51,7 @@ def service(index: int, chunks: tuple[Chunk, ...], departure: str = "when_full",
         index=index, id=f"s{index}", direction="forward", mode="sea", origin="A", destination="B",
         capacity_teu=capacity, departure=departure, headway_h=headway_h, offset_h=0.0, max_wait_h=max_wait_h,
         fill_teu=capacity, vehicles=vehicles, return_h=return_h, speed_kmh=Dist("fixed", speed_kmh),
-        month_speed_factor=(1.0,) * 12, freight_usd_per_teu=0.0, freight_usd_per_teu_km=0.0, path=path(*chunks),
+        month_speed_factor=(1.0,) * 12, freight_usd_per_teu=0.0, detour_usd_per_teu_km=0.0, path=path(*chunks),
         **extra)
 
 
@@ -58,13 +59,15 @@ def itinerary(index: int, *steps: Step, **extra) -> Itinerary:
     return Itinerary(index, f"r{index}", f"r{index}", "forward", steps, 0.0, 0.0, **extra)
 
 
-def model(itineraries, services=(), facilities=(), convoys=(), escorts=(), holds=()) -> CompiledModel:
+def model(itineraries, services=(), facilities=(), convoys=(), escorts=(), holds=(), horizon_h=HORIZON_H,
+          **extra) -> CompiledModel:
     flow = Flow("f", 0.0, (1.0,) * 12, (0,), (1.0,), (0,), (1.0,), (1,), (1.0,))
+    days = max(DAYS, int(horizon_h // 24) + 10)
     return CompiledModel(
-        horizon_h=HORIZON_H, warmup_h=0.0, start_month=1, start_day_of_month=1,
-        month_at_day=np.zeros(DAYS, dtype=np.int64), services=tuple(services), facilities=tuple(facilities),
+        horizon_h=horizon_h, warmup_h=0.0, start_month=1, start_day_of_month=1,
+        month_at_day=np.zeros(days, dtype=np.int64), services=tuple(services), facilities=tuple(facilities),
         convoys=tuple(convoys), escorts=tuple(escorts), itineraries=tuple(itineraries), flows=(flow,),
-        commodity_names=("c",), commodity_value_usd_per_teu=(1.0,), holds=tuple(holds))
+        commodity_names=("c",), commodity_value_usd_per_teu=(1.0,), holds=tuple(holds), **extra)
 
 
 def bookings(*rows: tuple[float, int, int]) -> Bookings:
@@ -73,7 +76,7 @@ def bookings(*rows: tuple[float, int, int]) -> Bookings:
     n = len(rows)
     return Bookings(created_h=t, itinerary=np.asarray([r[1] for r in rows], dtype=np.int64),
                     commodity=np.zeros(n, dtype=np.int64), teu=np.asarray([r[2] for r in rows], dtype=np.int64),
-                    value_usd=np.ones(n), flow=np.zeros(n, dtype=np.int64))
+                    value_usd=np.ones(n), flow=np.zeros(n, dtype=np.int64), kind=np.zeros(n, dtype=np.int64))
 
 
 def log_of(m: CompiledModel, b: Bookings) -> list[tuple]:
@@ -86,11 +89,11 @@ def log_of(m: CompiledModel, b: Bookings) -> list[tuple]:
 
 
 def test_one_consignment_through_a_facility_and_a_timetabled_service():
-    """Booked at 5 h: port service 2 h + dwell 1 h ends at 8 h; the daily sailing leaves at 24 h and covers
+    """Booked at 5 h: port service 2 h + cut-off 1 h ends at 8 h; the daily sailing leaves at 24 h and covers
     100 km at 50 km/h in 2 h."""
-    m = model([itinerary(0, Step(VISIT, 0, "A"), Step(RIDE, 0, "A"))],
+    m = model([itinerary(0, Step(VISIT, 0, "A", after=CUTOFF), Step(RIDE, 0, "A"))],
               services=[service(0, (Chunk(TRAVEL, 100.0),), departure="scheduled", headway_h=24.0, capacity=10.0)],
-              facilities=[facility(0, 2.0, dwell_h=1.0)])
+              facilities=[facility(0, 2.0, cutoff_h=1.0)])
     assert log_of(m, bookings((5.0, 0, 1))) == [
         (5.0, "CREATED", 0, -1, 0),
         (5.0, "QUEUE", 0, 0, 0),
