@@ -7,6 +7,7 @@ same child seed for replication ``r`` (common random numbers). Results are hande
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -31,7 +32,7 @@ from .scenario import Scenario, ScenarioFile, load_scenario
 from .yamlio import format_validation_error, line_of
 
 __all__ = ["VariantPlan", "Study", "prepare_study", "ReplicationOutput", "run_replication", "execute",
-           "check_overrides"]
+           "check_overrides", "dask_client"]
 
 
 @dataclass
@@ -101,6 +102,7 @@ def _network_and_specs(root: Path):
 
 # ----- overrides of calibration items, checked with the scenario's lines ----------------------------------------
 _ITEM_MODELS = {"services": ServiceCal, "facilities": FacilityCal}
+_SINGULAR = {"services": "service", "facilities": "facility"}
 
 
 def _override_loc(sfile: ScenarioFile, variant: str, *loc) -> tuple:
@@ -131,7 +133,7 @@ def check_overrides(cal: Calibration, sfile: ScenarioFile, variant: str, sc: Sce
             loc = _override_loc(sfile, variant, section, item_id)
             field = ".".join(str(x) for x in loc)
             if item_id not in items:
-                raise ScenarioError(f"{_where(sfile, loc)}: field '{field}': no such {section[:-1]}; allowed: "
+                raise ScenarioError(f"{_where(sfile, loc)}: field '{field}': no such {_SINGULAR[section]}; allowed: "
                                     f"{', '.join(sorted(items))}")
             if "id" in over and over["id"] != item_id:
                 raise ScenarioError(f"{_where(sfile, loc + ('id',))}: field '{field}.id': the id of an item cannot "
@@ -225,6 +227,17 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         if proc.is_alive():
             proc.kill()
             proc.join(timeout=5)
+    # A worker ended while sending a result leaves half a message in the result pipe, and the pool's manager thread
+    # waits for the rest forever (and the interpreter joins that thread at exit). With every worker gone, closing
+    # this process's own write end makes that read end with EOF, so the thread sees a broken pool and stops.
+    queue = getattr(pool, "_result_queue", None)
+    writer = getattr(queue, "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=10)
 
 
 def _job_key(job: ReplicationJob) -> str:
@@ -240,16 +253,18 @@ def execute(
     scheduler: str | None = None,
     keep_shipments: bool = True,
     on_done: Callable[[ReplicationOutput], None] | None = None,
+    client=None,
 ) -> Iterator[ReplicationOutput]:
     """Yield every (variant, replication) output in order. ``on_done`` is called as each finishes (in any order),
-    e.g. to advance a progress bar. ``scheduler``: a Dask scheduler address, or 'local' for a LocalCluster.
+    e.g. to advance a progress bar. ``scheduler``: a Dask scheduler address, or 'local' for a LocalCluster;
+    ``client``: an open Dask client to use instead (see ``dask_client``).
 
     A replication is a pure function of (variant job, seed, replication index): local workers end with their
     parent, and on Dask every task (the job included) can be recomputed on another worker if one is lost."""
     tasks = [(p.name, r) for p in study.variants for r in range(replications)]
     order = {t: i for i, t in enumerate(tasks)}
     plans = {p.name: p for p in study.variants}
-    if scheduler is None and workers <= 1:
+    if scheduler is None and client is None and workers <= 1:
         for name, r in tasks:
             out = run_replication(plans[name], r, seed, replications, keep_shipments)
             if on_done:
@@ -271,7 +286,7 @@ def execute(
                 yield pending.pop(nxt)
                 nxt += 1
 
-    if scheduler is None:
+    if scheduler is None and client is None:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker,
                                    initargs=([p.job for p in study.variants], os.getpid()))
         done = False
@@ -287,9 +302,34 @@ def execute(
             else:
                 _stop_pool(pool)
         return
+    with dask_client(scheduler, workers) if client is None else contextlib.nullcontext(client) as dclient:
+        from dask.distributed import as_completed as dask_as_completed
+
+        # each job is a task holding its data (not scattered data): if the worker keeping it is lost, the
+        # scheduler runs the task again elsewhere; the replications are keyed by their inputs, so a lost one is
+        # simply recomputed with the same result
+        jobs = {}
+        for name, plan in plans.items():
+            job = plan.job
+            jobs[name] = dclient.submit(dask_job, job, key=_job_key(job), pure=True)
+        finished = dask_as_completed([
+            dclient.submit(dask_task, jobs[name], r, seed, replications, keep_shipments,
+                           key=f"corridor-rep-{jobs[name].key.removeprefix('corridor-job-')}-{seed}-{r}-{int(keep_shipments)}",
+                           pure=True)
+            for name, r in tasks])
+        yield from collect(finished)  # no list of futures kept: each result is released once handed on
+
+
+#: How long to try reaching a Dask scheduler before giving up with one line.
+SCHEDULER_TIMEOUT = "10s"
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str, workers: int = 1):
+    """A Dask client: on a LocalCluster of ``workers`` processes for 'local', else connected to the scheduler at
+    that address. ScenarioError (one line) when it cannot be reached; the client (and cluster) close on exit."""
     try:
         from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_as_completed
     except ImportError as exc:  # pragma: no cover - dask is a core dependency
         raise ScenarioError(f"--scheduler needs dask.distributed: {exc}") from None
     cluster = None
@@ -304,26 +344,13 @@ def execute(
                                        host="127.0.0.1", dashboard_address=None)
             client = Client(cluster)
         else:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
     except (OSError, ValueError, TypeError) as exc:
         if cluster is not None:
             cluster.close()
         raise ScenarioError(f"--scheduler {scheduler}: cannot reach the Dask scheduler: {exc}") from None
     try:
-        # each job is a task holding its data (not scattered data): if the worker keeping it is lost, the
-        # scheduler runs the task again elsewhere; the replications are keyed by their inputs, so a lost one is
-        # simply recomputed with the same result
-        jobs = {}
-        for name, plan in plans.items():
-            job = plan.job
-            key = _job_key(job)
-            jobs[name] = client.submit(dask_job, job, key=key, pure=True)
-        finished = dask_as_completed([
-            client.submit(dask_task, jobs[name], r, seed, replications, keep_shipments,
-                          key=f"corridor-rep-{jobs[name].key.removeprefix('corridor-job-')}-{seed}-{r}-{int(keep_shipments)}",
-                          pure=True)
-            for name, r in tasks])
-        yield from collect(finished)  # no list of futures kept: each result is released once handed on
+        yield client
     finally:
         client.close()
         if cluster is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import platform
 import re
@@ -17,7 +18,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .errors import CorridorError
-from .experiment import ReplicationOutput, Study, execute, prepare_study
+from .experiment import ReplicationOutput, Study, dask_client, execute, prepare_study
 from .limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from .outputs import atomic_folder, check_output_path, default_run_folder, write_csv, write_json
 from .results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator, itinerary_rows
@@ -122,6 +123,14 @@ def run_study(
         from .land import check_land
 
         check_land()
+    with contextlib.ExitStack() as stack:
+        # connect to the cluster before anything is written or shown: an unreachable scheduler is one line
+        client = stack.enter_context(dask_client(opts.scheduler, opts.workers)) if opts.scheduler else None
+        return _run(opts, study, replications, seed, final, client, t0, t_compile, started, on_start, on_done)
+
+
+def _run(opts, study, replications, seed, final, client, t0, t_compile, started, on_start, on_done) -> RunSummary:
+    base = study.file.base
     if on_start:
         on_start(study, replications)
     route_km = {}
@@ -135,7 +144,7 @@ def run_study(
     with atomic_folder(final) as tmp:
         writer = None
         try:
-            for out in execute(study, replications, seed, opts.workers, opts.scheduler, True, on_done):
+            for out in execute(study, replications, seed, opts.workers, opts.scheduler, True, on_done, client=client):
                 agg.add(out.variant, out.routes, out.facilities, out.services)
                 timings.append(out.seconds)
                 events += out.events
