@@ -218,9 +218,10 @@ class Calibration(BaseModel):
     def _unique_ids(self):
         for name in ("services", "facilities", "convoys", "escorts", "commodities"):
             ids = [x.id for x in getattr(self, name)]
-            dup = {i for i in ids if ids.count(i) > 1}
-            if dup:
-                raise ValueError(f"{name}: duplicate ids {sorted(dup)}")
+            for i, item_id in enumerate(ids):
+                if item_id in ids[:i]:
+                    raise FieldError((name, i, "id"), f"{name}: id '{item_id}' is used twice (first at index "
+                                     f"{ids.index(item_id)}); ids must be unique")
         return self
 
 

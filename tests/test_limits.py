@@ -211,3 +211,18 @@ def test_limits_are_generous_for_every_shipped_study():
     for path in sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml")):
         study = prepare_study(path)
         assert not study.file.warnings, study.file.warnings
+
+
+def test_duplicate_calibration_ids_name_the_second_item(tmp_path):
+    from sim.calibration import DEFAULT_CALIBRATION, load_calibration
+
+    data = yaml.safe_load(DEFAULT_CALIBRATION.read_text())
+    data["facilities"].append(dict(data["facilities"][0]))
+    path = tmp_path / "calibration.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ScenarioError) as err:
+        load_calibration(path)
+    msg = str(err.value)
+    n = len(data["facilities"]) - 1
+    assert f"field 'facilities.{n}.id'" in msg and "'port_innsa' is used twice" in msg, msg
+    assert f"{path}:" in msg and "(top level)" not in msg
