@@ -192,7 +192,7 @@ def vessel_model(vessels: int, nodes: int):
         index=0, id="vessels", direction="forward", mode="sea", origin="0", destination=str(nodes - 1),
         capacity_teu=1.0, departure="when_full", headway_h=0.0, offset_h=0.0, max_wait_h=1.0, fill_teu=1.0,
         vehicles=0, return_h=0.0, speed_kmh=Dist("fixed", 14.4), month_speed_factor=(1.0,) * 12, freight_usd_per_teu=0.0,
-        freight_usd_per_teu_km=0.0, path=path)
+        detour_usd_per_teu_km=0.0, path=path)
     horizon = vessels * 0.001 + 1e-6
     itinerary = Itinerary(0, "v", "v", "forward", (Step(RIDE, 0, "0"),), 0.0, 0.0)
     flow = Flow("f", 1.0, (1.0,) * 12, (0,), (1.0,), (0,), (1.0,), (1,), (1.0,))

@@ -7,22 +7,28 @@ Loaded from ``scenarios/defaults/calibration.yaml``; every number carries a sour
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    NonNegativeFloat,
-    NonNegativeInt,
-    PositiveFloat,
-    PositiveInt,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from .distributions import Dist
+from .errors import FieldError
+from .limits import (
+    MAX_BACKGROUND_PER_DAY,
+    MAX_CAPACITY_TEU,
+    MAX_COST_USD,
+    MAX_CV,
+    MAX_HOURS,
+    MAX_ICEBREAKERS,
+    MAX_SERVERS,
+    MAX_SLOTS,
+    MAX_SPEED_KMH,
+    MAX_VEHICLES,
+    MIN_HEADWAY_H,
+    MIN_SPEED_KMH,
+)
 from .network import MODES
-from .schema_types import DistField, check_sources
+from .schema_types import NO_BOOL, DistField, check_sources
 from .seasons import ICE_CLASSES
 
 __all__ = [
@@ -36,9 +42,36 @@ KN_TO_KMH = 1.852
 IceClass = Literal[ICE_CLASSES]  # type: ignore[valid-type]
 Mode = Literal[MODES]  # type: ignore[valid-type]
 
+Hours = Annotated[float, NO_BOOL, Field(ge=0, le=MAX_HOURS)]
+Money = Annotated[float, NO_BOOL, Field(ge=0, lt=MAX_COST_USD)]
+Teu = Annotated[float, NO_BOOL, Field(gt=0, le=MAX_CAPACITY_TEU)]
+
+
+def _duration(d: Dist) -> Dist:
+    if d.mean > MAX_HOURS or d.upper_bound != float("inf") and d.upper_bound > MAX_HOURS:
+        raise ValueError(f"durations are at most {MAX_HOURS:,.0f} h")
+    if d.kind == "lognormal" and d.b > MAX_CV:
+        raise ValueError(f"lognormal cv is at most {MAX_CV:g}")
+    return d
+
+
+#: A duration in hours: a number or a distribution, finite, at most MAX_HOURS.
+DurationField = Annotated[DistField, AfterValidator(_duration)]
+
+
+def check_speed(d: Dist, field: str, kmh_per_unit: float = 1.0) -> None:
+    """A speed distribution must stay within MIN_SPEED_KMH and MAX_SPEED_KMH (in km/h after conversion)."""
+    lo, hi = d.lower_bound * kmh_per_unit, d.upper_bound * kmh_per_unit
+    if d.kind in ("exponential", "lognormal"):
+        raise FieldError(field, f"a speed needs a bounded distribution (fixed, uniform or triangular), got {d.kind}")
+    if lo < MIN_SPEED_KMH or hi > MAX_SPEED_KMH:
+        unit = "km/h" if kmh_per_unit == 1.0 else "kn"
+        raise FieldError(field, f"speeds must lie between {MIN_SPEED_KMH / kmh_per_unit:.3g} and "
+                         f"{MAX_SPEED_KMH / kmh_per_unit:.3g} {unit}; got {d.lower_bound:g} to {d.upper_bound:g}")
+
 
 class _Sourced(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     sources: dict[str, str] = Field(default_factory=dict, description="field name -> source of its number")
 
     _exempt: set[str] = set()
@@ -53,11 +86,11 @@ class _Sourced(BaseModel):
 class FleetCal(BaseModel):
     """A finite fleet shuttling between a service's two ends (ships, locomotive sets with their wagons)."""
 
-    model_config = ConfigDict(extra="forbid")
-    units: PositiveInt = Field(description="vehicles in the fleet (both directions share them)")
-    turnaround_h: DistField = Field(description="hours at an end between arrival and being ready to leave again")
-    at_origin: NonNegativeInt | None = Field(None, description="vehicles ready at the forward origin at the start "
-                                             "(default: half, rounded up)")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    units: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_VEHICLES)] = Field(description="vehicles in the fleet (both directions share them)")
+    turnaround_h: DurationField = Field(description="hours at an end between arrival and being ready to leave again")
+    at_origin: Annotated[int, NO_BOOL, Field(ge=0, le=MAX_VEHICLES)] | None = Field(
+        None, description="vehicles ready at the forward origin at the start (default: half, rounded up)")
 
 
 class ServiceCal(_Sourced):
@@ -72,24 +105,24 @@ class ServiceCal(_Sourced):
     via: list[str] = Field(default_factory=list, description="nodes the path must pass, in order")
     avoid: list[str] = Field(default_factory=list, description="node ids or chokepoint tags the path must not use")
     bidirectional: bool = True
-    capacity_teu: PositiveFloat = Field(description="TEU per vehicle available to corridor cargo")
+    capacity_teu: Teu = Field(description="TEU per vehicle available to corridor cargo")
     departure: Literal["scheduled", "when_full", "fleet"]
-    headway_h: PositiveFloat | None = Field(None, description="scheduled: hours between departures")
-    offset_h: NonNegativeFloat = Field(0.0, description="scheduled: first departure, hours after start")
-    max_wait_h: PositiveFloat | None = Field(None, description="when_full: longest wait of the first booking")
-    fill_teu: PositiveFloat | None = Field(None, description="when_full: departs once this many TEU wait (default: capacity)")
-    vehicles: PositiveInt | None = Field(None, description="fleet: number of vehicles per direction")
-    return_h: NonNegativeFloat | None = Field(None, description="fleet: hours before a vehicle is available again")
+    headway_h: Annotated[float, NO_BOOL, Field(ge=MIN_HEADWAY_H, le=MAX_HOURS)] | None = Field(None, description="scheduled: hours between departures")
+    offset_h: Hours = Field(0.0, description="scheduled: first departure, hours after start")
+    max_wait_h: Annotated[float, NO_BOOL, Field(gt=0, le=MAX_HOURS)] | None = Field(None, description="when_full: longest wait of the first booking")
+    fill_teu: Teu | None = Field(None, description="when_full: departs once this many TEU wait (default: capacity)")
+    vehicles: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_VEHICLES)] | None = Field(None, description="fleet: number of vehicles per direction")
+    return_h: Hours | None = Field(None, description="fleet: hours before a vehicle is available again")
     speed_kmh: DistField | None = None
     speed_kn: DistField | None = None
-    month_speed_factor: list[float] = Field(default_factory=lambda: [1.0] * 12, min_length=12, max_length=12)
+    month_speed_factor: list[Annotated[float, NO_BOOL, Field(gt=0, le=1)]] = Field(default_factory=lambda: [1.0] * 12, min_length=12, max_length=12)
     ice_class: IceClass = "none"
     fleet: FleetCal | None = Field(None, description="scheduled or when_full: the finite fleet whose vehicles the "
                                    "departures need; sources for its numbers go under sources.fleet")
-    freight_usd_per_teu: NonNegativeFloat
-    detour_usd_per_teu_km: NonNegativeFloat = Field(0.0, description="surcharge per TEU-km a reroute adds to the "
-                                                   "normal path (bunker for the detour)")
-    co2_kg_per_teu_km: NonNegativeFloat
+    freight_usd_per_teu: Money
+    detour_usd_per_teu_km: Money = Field(0.0, description="surcharge per TEU-km a reroute adds to the normal path "
+                                         "(bunker for the detour)")
+    co2_kg_per_teu_km: Money
 
     _exempt = {"offset_h"}
 
@@ -101,21 +134,23 @@ class ServiceCal(_Sourced):
             raise ValueError(f"'{self.id}': departure '{self.departure}' needs {', '.join(missing)}")
         if (self.speed_kmh is None) == (self.speed_kn is None):
             raise ValueError(f"'{self.id}': give exactly one of speed_kmh or speed_kn")
-        if any(f <= 0 or f > 1 for f in self.month_speed_factor):
-            raise ValueError(f"'{self.id}': month_speed_factor values must be in (0, 1] (slow-downs only)")
+        if self.speed_kmh is not None:
+            check_speed(self.speed_kmh, "speed_kmh")
+        elif self.speed_kn is not None:
+            check_speed(self.speed_kn, "speed_kn", KN_TO_KMH)
         if self.fill_teu is not None and self.fill_teu > self.capacity_teu:
-            raise ValueError(f"'{self.id}': fill_teu cannot exceed capacity_teu")
+            raise FieldError("fill_teu", f"'{self.id}': fill_teu cannot exceed capacity_teu")
         if self.fleet is not None:
             if self.departure == "fleet":
-                raise ValueError(f"'{self.id}': a 'fleet' block applies to scheduled or when_full services; truck "
-                                 f"services give vehicles and return_h")
+                raise FieldError("fleet", f"'{self.id}': a 'fleet' block applies to scheduled or when_full services; "
+                                 f"truck services give vehicles and return_h")
             if not self.bidirectional:
-                raise ValueError(f"'{self.id}': a fleet shuttles between the two ends: the service must be "
+                raise FieldError("fleet", f"'{self.id}': a fleet shuttles between the two ends: the service must be "
                                  f"bidirectional")
             if self.fleet.at_origin is not None and self.fleet.at_origin > self.fleet.units:
-                raise ValueError(f"'{self.id}': fleet.at_origin cannot exceed fleet.units")
+                raise FieldError("fleet", f"'{self.id}': fleet.at_origin cannot exceed fleet.units")
             if not str(self.sources.get("fleet", "")).strip():
-                raise ValueError(f"'{self.id}': every number needs a source; add sources.fleet")
+                raise FieldError("sources", f"'{self.id}': every number needs a source; add sources.fleet")
         return self
 
     @property
@@ -138,17 +173,17 @@ class FacilityCal(_Sourced):
         description="when it applies: at the consignment's origin, where it changes service, at its destination, "
         "or to vehicles passing through (border inspection of a through train)"
     )
-    servers: PositiveInt
-    service_h: DistField = Field(description="hours of one server per consignment (per TEU when per_teu)")
+    servers: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_SERVERS)]
+    service_h: DurationField = Field(description="hours of one server per consignment (per TEU when per_teu)")
     per_teu: bool = False
-    cutoff_h: DistField | None = Field(None, description="origin and transfer visits: hours after service before "
-                                       "the box can be loaded (the terminal's cut-off); the wait for the departure "
-                                       "itself is simulated, not added here")
-    dwell_h: DistField | None = Field(None, description="destination visits: hours after service before the box "
-                                      "leaves (e.g. import clearance to gate-out); holds no server")
-    background_per_day: NonNegativeFloat = Field(0.0, description="other traffic's jobs (trucks, trains) a day "
-                                                 "through the same servers, Poisson")
-    cost_usd_per_teu: NonNegativeFloat = 0.0
+    cutoff_h: DurationField | None = Field(None, description="origin and transfer visits: hours after service "
+                                           "before the box can be loaded (the terminal's cut-off); the wait for the "
+                                           "departure itself is simulated, not added here")
+    dwell_h: DurationField | None = Field(None, description="destination visits: hours after service before the box "
+                                          "leaves (e.g. import clearance to gate-out); holds no server")
+    background_per_day: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_BACKGROUND_PER_DAY)] = Field(
+        0.0, description="other traffic's jobs (trucks, trains) a day through the same servers, Poisson")
+    cost_usd_per_teu: Money = 0.0
 
 
 class ConvoyCal(_Sourced):
@@ -156,11 +191,11 @@ class ConvoyCal(_Sourced):
 
     id: str
     node: str
-    interval_h: PositiveFloat
-    first_h: NonNegativeFloat = 0.0
-    slots: PositiveInt
-    background_per_convoy: NonNegativeFloat
-    transit_h: DistField
+    interval_h: Annotated[float, NO_BOOL, Field(ge=MIN_HEADWAY_H, le=MAX_HOURS)]
+    first_h: Hours = 0.0
+    slots: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_SLOTS)]
+    background_per_convoy: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_SLOTS)]
+    transit_h: DurationField
 
     _exempt = {"first_h"}
 
@@ -170,22 +205,27 @@ class EscortCal(_Sourced):
 
     id: str
     chokepoint: str
-    icebreakers: PositiveInt
-    convoy_size: PositiveInt
+    icebreakers: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_ICEBREAKERS)]
+    convoy_size: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_ICEBREAKERS)]
     speed_kn: DistField
-    pickup_wait_h: DistField
+    pickup_wait_h: DurationField
+
+    @model_validator(mode="after")
+    def _speed(self):
+        check_speed(self.speed_kn, "speed_kn", KN_TO_KMH)
+        return self
 
 
 class CostCal(_Sourced):
     """Per-TEU fees and rates that are not tied to one service or facility."""
 
     id: str = "costs"
-    suez_toll_usd_per_teu: NonNegativeFloat
-    nsr_fee_usd_per_teu: NonNegativeFloat
-    war_risk_usd_per_teu: dict[str, NonNegativeFloat] = Field(default_factory=dict, description="chokepoint tag -> USD/TEU")
-    holding_rate_per_year: NonNegativeFloat
-    empty_reposition_usd_per_teu: NonNegativeFloat
-    empty_reposition_co2_kg_per_teu: NonNegativeFloat = 0.0
+    suez_toll_usd_per_teu: Money
+    nsr_fee_usd_per_teu: Money
+    war_risk_usd_per_teu: dict[str, Money] = Field(default_factory=dict, description="chokepoint tag -> USD/TEU")
+    holding_rate_per_year: Annotated[float, NO_BOOL, Field(ge=0, le=100)]
+    empty_reposition_usd_per_teu: Money
+    empty_reposition_co2_kg_per_teu: Money = 0.0
 
 
 class CommodityCal(_Sourced):
@@ -194,13 +234,13 @@ class CommodityCal(_Sourced):
     id: str
     name: str
     direction: Literal["north", "south"]
-    value_usd_per_teu: PositiveFloat
+    value_usd_per_teu: Annotated[float, NO_BOOL, Field(gt=0, lt=MAX_COST_USD)]
 
 
 class Calibration(BaseModel):
     """All calibration items."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     services: list[ServiceCal]
     facilities: list[FacilityCal]
     convoys: list[ConvoyCal]
@@ -212,9 +252,10 @@ class Calibration(BaseModel):
     def _unique_ids(self):
         for name in ("services", "facilities", "convoys", "escorts", "commodities"):
             ids = [x.id for x in getattr(self, name)]
-            dup = {i for i in ids if ids.count(i) > 1}
-            if dup:
-                raise ValueError(f"{name}: duplicate ids {sorted(dup)}")
+            for i, item_id in enumerate(ids):
+                if item_id in ids[:i]:
+                    raise FieldError((name, i, "id"), f"{name}: id '{item_id}' is used twice (first at index "
+                                     f"{ids.index(item_id)}); ids must be unique")
         return self
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CorridorError", "GeodataError", "ScenarioError", "RouteError"]
+__all__ = ["CorridorError", "GeodataError", "ScenarioError", "RouteError", "FieldError", "Interrupted"]
 
 
 class CorridorError(Exception):
@@ -23,3 +23,21 @@ class RouteError(CorridorError):
 
 class ScenarioError(CorridorError):
     """An invalid scenario file; the message names the file, the line (where known) and the field."""
+
+
+class FieldError(ValueError):
+    """Raised inside a pydantic validator to blame one field (``loc``, relative to the model being validated)
+    rather than the whole model, so the message points at that field's line."""
+
+    def __init__(self, loc: str | int | tuple, message: str) -> None:
+        self.loc = loc if isinstance(loc, tuple) else (loc,)
+        super().__init__(message)
+
+
+class Interrupted(BaseException):
+    """The process was asked to stop (SIGTERM); raised in the main thread like KeyboardInterrupt, so the same
+    clean-up runs. ``signum`` is the signal's number; the exit code is 128 + signum."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"terminated by signal {signum}")

@@ -7,23 +7,32 @@ same child seed for replication ``r`` (common random numbers). Results are hande
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import pickle
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from .calibration import DEFAULT_CALIBRATION, Calibration, load_calibration
+from pydantic import ValidationError
+
+from .calibration import DEFAULT_CALIBRATION, Calibration, CostCal, FacilityCal, ServiceCal, load_calibration
 from .errors import ScenarioError
 from .model import CompiledModel
 from .network import DEFAULT_GEODATA, Network, load_network
 from .plan import ModelInfo, compile_model
-from .replication import ReplicationJob, ReplicationOutput, dask_task, init_worker, run_job, worker_task
+from .replication import ReplicationJob, ReplicationOutput, dask_job, dask_task, init_worker, run_job, worker_task
 from .results import RouteCosts
 from .routes import RouteSpec, load_route_specs
 from .scenario import Scenario, ScenarioFile, load_scenario
+from .yamlio import format_validation_error, line_of
 
-__all__ = ["VariantPlan", "Study", "prepare_study", "ReplicationOutput", "run_replication", "execute"]
+__all__ = ["VariantPlan", "Study", "prepare_study", "ReplicationOutput", "run_replication", "execute",
+           "check_overrides", "dask_client"]
 
 
 @dataclass
@@ -35,12 +44,13 @@ class VariantPlan:
     model: CompiledModel
     info: ModelInfo
     rates: RouteCosts
+    step_width: int = 0  # steps per consignment in shipments.parquet: the longest itinerary of any variant
 
     @property
     def job(self) -> ReplicationJob:
         """What a worker needs to run a replication of this variant."""
         return ReplicationJob(self.name, self.model, tuple(self.info.itinerary_routes), tuple(self.info.facility_ids),
-                              self.rates)
+                              self.rates, self.step_width)
 
 
 @dataclass
@@ -56,17 +66,138 @@ class Study:
     geodata: Path
 
 
+# ----- inputs that rarely change are parsed once per process (keyed by their content) ------------------------
+_CACHE: dict[tuple, object] = {}
+
+
+def _digest(*paths: Path) -> str | None:
+    h = hashlib.sha256()
+    try:
+        for p in paths:
+            h.update(str(Path(p).resolve()).encode())
+            h.update(Path(p).read_bytes())
+    except OSError:
+        return None  # unreadable: let the loader report it
+    return h.hexdigest()
+
+
+def _cached(kind: str, paths: tuple[Path, ...], load: Callable[[], object]):
+    digest = _digest(*paths)
+    if digest is None:
+        return load()
+    key = (kind, digest)
+    if key not in _CACHE:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = load()
+    return _CACHE[key]
+
+
+def _network_and_specs(root: Path):
+    files = (root / "nodes.geojson", root / "legs.geojson", root / "routes.yaml")
+
+    def load():
+        network = load_network(root)
+        return network, load_route_specs(root / "routes.yaml", network)
+
+    return _cached("network", files, load)
+
+
+# ----- overrides of calibration items, checked with the scenario's lines ----------------------------------------
+_ITEM_MODELS = {"services": ServiceCal, "facilities": FacilityCal}
+_SINGULAR = {"services": "service", "facilities": "facility"}
+
+
+def _override_loc(sfile: ScenarioFile, variant: str, *loc) -> tuple:
+    """Where in the file the setting at ``loc`` (a top-level field, then an item id...) is written: in the variant
+    when the variant gives that field (and item), else in the base."""
+    if variant != "base":
+        node = ((sfile.raw.get("variants") or {}).get(variant)) or {}
+        given = isinstance(node, dict) and loc[0] in node
+        if given and len(loc) > 1 and isinstance(node[loc[0]], dict):
+            given = loc[1] in node[loc[0]]
+        if given:
+            return ("variants", variant, *loc)
+    return tuple(loc)
+
+
+def _where(sfile: ScenarioFile, loc: tuple) -> str:
+    line = line_of(sfile.text, loc)
+    return f"{sfile.path}:{line}" if line else f"{sfile.path}"
+
+
+def check_overrides(cal: Calibration, sfile: ScenarioFile, variant: str, sc: Scenario) -> None:
+    """Check the scenario's overrides of calibration items (services, facilities, costs) as the compiler will
+    merge them; errors name the file, the line, the item id and the field."""
+    data = cal.model_dump(exclude_unset=True)
+    for section in ("services", "facilities"):
+        items = {item["id"]: item for item in data[section]}
+        for item_id, over in getattr(sc, section).items():
+            loc = _override_loc(sfile, variant, section, item_id)
+            field = ".".join(str(x) for x in loc)
+            if item_id not in items:
+                raise ScenarioError(f"{_where(sfile, loc)}: field '{field}': no such {_SINGULAR[section]}; allowed: "
+                                    f"{', '.join(sorted(items))}")
+            if "id" in over and over["id"] != item_id:
+                raise ScenarioError(f"{_where(sfile, loc + ('id',))}: field '{field}.id': the id of an item cannot "
+                                    "be overridden")
+            _check_merged(_ITEM_MODELS[section], items[item_id], over, sfile, loc)
+    if sc.costs:
+        _check_merged(CostCal, data["costs"], sc.costs, sfile, _override_loc(sfile, variant, "costs"))
+
+
+def _check_merged(model, item: dict, over: dict, sfile: ScenarioFile, loc: tuple) -> None:
+    merged = dict(item)
+    sources = dict(item.get("sources", {}))
+    for key, value in over.items():
+        if key == "sources" and isinstance(value, dict):
+            sources.update(value)
+        else:
+            merged[key] = value
+    merged["sources"] = sources if "sources" not in over or isinstance(over["sources"], dict) else over["sources"]
+    try:
+        model.model_validate(merged)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(sfile.path, sfile.text, exc, prefix=loc)) from None
+
+
+_FIELD_MSG = re.compile(r"^(?P<where>.*?): field '(?P<field>[^']+)': (?P<msg>.*)$", re.S)
+
+
+def _with_line(exc: ScenarioError, sfile: ScenarioFile, variant: str, sc: Scenario) -> ScenarioError:
+    """Add the line to a compiler error that names a scenario field but no line."""
+    m = _FIELD_MSG.match(str(exc))
+    if not m:
+        return exc
+    parts: list = m["field"].split(".")
+    if parts[0] == "demand" and len(parts) > 1:
+        names = [d.name for d in sc.demand]
+        if parts[1] in names:
+            parts[1] = names.index(parts[1])
+    parts = [int(p) if isinstance(p, str) and p.isdigit() else p for p in parts]
+    loc = _override_loc(sfile, variant, *parts[:1]) + tuple(parts[1:])
+    line = line_of(sfile.text, loc)
+    scope = "" if variant == "base" else f" (variant '{variant}')"
+    field = ".".join(str(x) for x in loc)
+    return ScenarioError(f"{sfile.path}:{line}: field '{field}'{scope}: {m['msg']}")
+
+
 def prepare_study(path: Path | str, geodata: Path | None = None, calibration: Path | None = None) -> Study:
-    """Load the network, routes, calibration and scenario; compile every variant (errors name the file)."""
+    """Load the scenario, the network, routes and calibration; check and compile every variant exactly as a run
+    will (errors name the file, line and field)."""
+    sfile = load_scenario(path)  # first: a bad scenario is reported without loading anything else
     root = Path(geodata or DEFAULT_GEODATA)
-    network = load_network(root)
-    specs = load_route_specs(root / "routes.yaml", network)
-    cal = load_calibration(calibration or DEFAULT_CALIBRATION)
-    sfile = load_scenario(path)
+    network, specs = _network_and_specs(root)
+    cal_path = Path(calibration or DEFAULT_CALIBRATION)
+    cal = _cached("calibration", (cal_path,), lambda: load_calibration(cal_path))
     plans = []
     for name, sc in sfile.variants.items():
         where = f"{path}" + ("" if name == "base" else f" (variant '{name}')")
-        model, info = compile_model(network, specs, cal, sc, where)
+        check_overrides(cal, sfile, name, sc)
+        try:
+            model, info = compile_model(network, specs, cal, sc, where)
+        except ScenarioError as exc:
+            raise _with_line(exc, sfile, name, sc) from None
         merged_costs = {**cal.costs.model_dump(), **{k: v for k, v in sc.costs.items() if k != "sources"}}
         rates = RouteCosts(
             holding_rate_per_year=float(merged_costs["holding_rate_per_year"]),
@@ -75,12 +206,45 @@ def prepare_study(path: Path | str, geodata: Path | None = None, calibration: Pa
             on_time_days=sc.on_time_days,
         )
         plans.append(VariantPlan(name, sc, model, info, rates))
+    width = max(max((len(it.steps) for it in p.model.itineraries), default=1) for p in plans)
+    for p in plans:
+        p.step_width = width
     return Study(sfile, plans, network, specs, cal, root)
 
 
 def run_replication(plan: VariantPlan, replication: int, seed: int, keep_shipments: bool = True) -> ReplicationOutput:
     """Run replication ``replication`` of ``plan`` with its child seed."""
     return run_job(plan.job, replication, seed, keep_shipments)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the worker processes now (an interrupted or failed run)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(timeout=5)
+    # A worker ended while sending a result leaves half a message in the result pipe, and the pool's manager thread
+    # waits for the rest forever (and the interpreter joins that thread at exit). With every worker gone, closing
+    # this process's own write end makes that read end with EOF, so the thread sees a broken pool and stops.
+    queue = getattr(pool, "_result_queue", None)
+    writer = getattr(queue, "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=10)
+
+
+def _job_key(job: ReplicationJob) -> str:
+    """A key naming the job's content, so the cluster can rebuild it (or reuse it) wherever it is needed."""
+    return f"corridor-job-{job.variant}-{hashlib.sha256(pickle.dumps(job, protocol=5)).hexdigest()[:20]}"
 
 
 def execute(
@@ -91,13 +255,18 @@ def execute(
     scheduler: str | None = None,
     keep_shipments: bool = True,
     on_done: Callable[[ReplicationOutput], None] | None = None,
+    client=None,
 ) -> Iterator[ReplicationOutput]:
     """Yield every (variant, replication) output in order. ``on_done`` is called as each finishes (in any order),
-    e.g. to advance a progress bar. ``scheduler``: a Dask scheduler address, or 'local' for a LocalCluster."""
+    e.g. to advance a progress bar. ``scheduler``: a Dask scheduler address, or 'local' for a LocalCluster;
+    ``client``: an open Dask client to use instead (see ``dask_client``).
+
+    A replication is a pure function of (variant job, seed, replication index): local workers end with their
+    parent, and on Dask every task (the job included) can be recomputed on another worker if one is lost."""
     tasks = [(p.name, r) for p in study.variants for r in range(replications)]
     order = {t: i for i, t in enumerate(tasks)}
     plans = {p.name: p for p in study.variants}
-    if scheduler is None and workers <= 1:
+    if scheduler is None and client is None and workers <= 1:
         for name, r in tasks:
             out = run_replication(plans[name], r, seed, keep_shipments)
             if on_done:
@@ -119,17 +288,50 @@ def execute(
                 yield pending.pop(nxt)
                 nxt += 1
 
-    if scheduler is None:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker,
-                                 initargs=([p.job for p in study.variants],)) as pool:
+    if scheduler is None and client is None:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker,
+                                   initargs=([p.job for p in study.variants], os.getpid()))
+        done = False
+        try:
             finished = as_completed([pool.submit(worker_task, name, r, seed, keep_shipments) for name, r in tasks])
             # as_completed drops each future once handed on; holding the list would keep every result (and its
             # shipments table) alive until the end
             yield from collect(finished)
+            done = True
+        finally:
+            if done:
+                pool.shutdown(wait=True)
+            else:
+                _stop_pool(pool)
         return
+    with dask_client(scheduler or "local", workers) if client is None else contextlib.nullcontext(client) as dclient:
+        from dask.distributed import as_completed as dask_as_completed
+
+        # each job is a task holding its data (not scattered data): if the worker keeping it is lost, the
+        # scheduler runs the task again elsewhere; the replications are keyed by their inputs, so a lost one is
+        # simply recomputed with the same result
+        jobs = {}
+        for name, plan in plans.items():
+            job = plan.job
+            jobs[name] = dclient.submit(dask_job, job, key=_job_key(job), pure=True)
+        finished = dask_as_completed([
+            dclient.submit(dask_task, jobs[name], r, seed, keep_shipments,
+                           key=f"corridor-rep-{jobs[name].key.removeprefix('corridor-job-')}-{seed}-{r}-{int(keep_shipments)}",
+                           pure=True)
+            for name, r in tasks])
+        yield from collect(finished)  # no list of futures kept: each result is released once handed on
+
+
+#: How long to try reaching a Dask scheduler before giving up with one line.
+SCHEDULER_TIMEOUT = "10s"
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str, workers: int = 1):
+    """A Dask client: on a LocalCluster of ``workers`` processes for 'local', else connected to the scheduler at
+    that address. ScenarioError (one line) when it cannot be reached; the client (and cluster) close on exit."""
     try:
         from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_as_completed
     except ImportError as exc:  # pragma: no cover - dask is a core dependency
         raise ScenarioError(f"--scheduler needs dask.distributed: {exc}") from None
     cluster = None
@@ -144,14 +346,13 @@ def execute(
                                        host="127.0.0.1", dashboard_address=None)
             client = Client(cluster)
         else:
-            client = Client(scheduler, timeout="10s")
-    except OSError as exc:
-        raise ScenarioError(f"cannot reach the Dask scheduler at '{scheduler}': {exc}") from None
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, ValueError, TypeError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise ScenarioError(f"--scheduler {scheduler}: cannot reach the Dask scheduler: {exc}") from None
     try:
-        scattered = {name: client.scatter(plan.job, broadcast=True) for name, plan in plans.items()}
-        finished = dask_as_completed([client.submit(dask_task, scattered[name], r, seed, keep_shipments,
-                                                    pure=False) for name, r in tasks])
-        yield from collect(finished)  # no list of futures kept: each result is released once handed on
+        yield client
     finally:
         client.close()
         if cluster is not None:

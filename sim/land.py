@@ -30,9 +30,36 @@ class LandMask:
         return shapely.contains_xy(self.geometry, lons, lats)
 
 
+def land_path() -> Path:
+    """The land layer in use (``LAND_FILE``, read at call time so tests and tools can point elsewhere)."""
+    return Path(LAND_FILE)
+
+
+def check_land(path: Path | str | None = None) -> None:
+    """Make sure the land layer can be read before a run draws maps (not after the whole simulation):
+    GeodataError naming the file otherwise."""
+    from .errors import GeodataError
+
+    path = Path(path or land_path())
+    if not path.is_file():
+        raise GeodataError(str(path), "-", "-", "land layer not found (needed for maps; run with --no-plots to skip "
+                           "them, or restore it with geodata/build_land.py)")
+    try:
+        import pyogrio
+
+        pyogrio.read_info(path, layer="land")
+    except Exception as exc:  # any reader failure means the same to the user
+        raise GeodataError(str(path), "-", "-", f"cannot read the 'land' layer ({str(exc).splitlines()[0][:200]}); "
+                           "needed for maps (run with --no-plots to skip them)") from None
+
+
+def load_land(path: Path | str | None = None) -> LandMask:
+    """Read and prepare the land layer (cached per path); default: ``LAND_FILE``."""
+    return _load_land(str(path or land_path()))
+
+
 @lru_cache(maxsize=2)
-def load_land(path: Path | str = LAND_FILE) -> LandMask:
-    """Read and prepare the land layer (cached per path)."""
+def _load_land(path: str) -> LandMask:
     frame = gpd.read_file(path, layer="land")
     geometry = shapely.union_all(frame.geometry.values)
     shapely.prepare(geometry)

@@ -8,15 +8,18 @@ and becomes two directed graph edges (``forward`` from ``from`` to ``to`` and ``
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
 
-from .errors import GeodataError
+from .errors import GeodataError, ScenarioError
 from .geo import distance_km, line_length_km, normalise_lon
+from .limits import MAX_APPROACH_KM, MAX_GEODATA_BYTES, MAX_NESTING
 from .seasons import Season, parse_season
+from .yamlio import read_text_file
 
 __all__ = ["MODES", "NODE_KINDS", "Node", "Leg", "Network", "load_network", "DEFAULT_GEODATA"]
 
@@ -85,14 +88,42 @@ class Network:
 
 def _read_features(path: Path) -> list[dict]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GeodataError(str(path), "-", "-", "file not found") from None
+        text = read_text_file(path, MAX_GEODATA_BYTES, what="GeoJSON file")
+    except ScenarioError as exc:
+        raise GeodataError(str(path), "-", "-", str(exc).removeprefix(f"{path}: ")) from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise GeodataError(str(path), "-", "-", f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise GeodataError(str(path), "-", "-", f"not valid GeoJSON: nested too deeply (allowed: {MAX_NESTING} levels)") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise GeodataError(str(path), "-", "type", "expected a GeoJSON FeatureCollection")
-    return list(data.get("features", []))
+    features = data.get("features", [])
+    if not isinstance(features, list):
+        raise GeodataError(str(path), "-", "features", f"expected a list of features, got {type(features).__name__}")
+    for i, feat in enumerate(features):
+        if not isinstance(feat, dict):
+            raise GeodataError(str(path), f"#{i}", "-", f"expected a GeoJSON Feature object, got {type(feat).__name__}")
+        if not isinstance(feat.get("properties") or {}, dict):
+            raise GeodataError(str(path), f"#{i}", "properties", "expected an object of properties")
+        if not isinstance(feat.get("geometry") or {}, dict):
+            raise GeodataError(str(path), f"#{i}", "geometry", "expected a GeoJSON geometry object")
+    return features
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _position(p: object) -> tuple[float, float] | None:
+    """(lon, lat) of a GeoJSON position with finite numbers in range, else None."""
+    if not isinstance(p, list) or len(p) < 2 or not _finite(p[0]) or not _finite(p[1]):
+        return None
+    lon, lat = float(p[0]), float(p[1])
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        return None
+    return lon, lat
 
 
 def _text(props: dict, key: str, file: str, fid: str, required: bool = True) -> str:
@@ -114,15 +145,17 @@ def _parse_node(feat: dict, file: str, index: int) -> Node:
     coords = geom.get("coordinates")
     if geom.get("type") != "Point" or not isinstance(coords, list) or len(coords) < 2:
         raise GeodataError(file, fid, "geometry", "expected a Point with [lon, lat]")
-    lon, lat = float(coords[0]), float(coords[1])
-    if not (-90.0 <= lat <= 90.0) or not (-180.0 <= lon <= 180.0):
-        raise GeodataError(file, fid, "geometry", f"coordinates out of range: lon {lon}, lat {lat}")
+    pos = _position(coords)
+    if pos is None:
+        raise GeodataError(file, fid, "geometry", f"coordinates {coords[:2]!r}: expected finite numbers, lon in "
+                           "[-180, 180] and lat in [-90, 90]")
+    lon, lat = pos
     kind = _text(props, "kind", file, fid)
     if kind not in NODE_KINDS:
         raise GeodataError(file, fid, "kind", f"'{kind}' is not allowed; allowed: {', '.join(NODE_KINDS)}")
     approach = props.get("approach_km", 0.0)
-    if not isinstance(approach, (int, float)) or approach < 0:
-        raise GeodataError(file, fid, "approach_km", "expected a number >= 0 (km)")
+    if not _finite(approach) or not 0 <= approach <= MAX_APPROACH_KM:
+        raise GeodataError(file, fid, "approach_km", f"expected a finite number from 0 to {MAX_APPROACH_KM:g} (km)")
     return Node(
         id=fid,
         name=_text(props, "name", file, fid),
@@ -150,12 +183,14 @@ def _parse_leg(feat: dict, file: str, index: int, nodes: dict[str, Node]) -> Leg
     raw = geom.get("coordinates")
     if geom.get("type") != "LineString" or not isinstance(raw, list) or len(raw) < 2:
         raise GeodataError(file, fid, "geometry", "expected a LineString with at least two [lon, lat] positions")
-    try:
-        coords = tuple((normalise_lon(float(p[0])), float(p[1])) for p in raw)
-    except (TypeError, ValueError, IndexError):
-        raise GeodataError(file, fid, "geometry", "every position must be [lon, lat] numbers") from None
-    if any(not -90.0 <= la <= 90.0 for _, la in coords):
-        raise GeodataError(file, fid, "geometry", "latitude out of range [-90, 90]")
+    positions: list[tuple[float, float]] = []
+    for p in raw:
+        pos = _position(p)
+        if pos is None:
+            raise GeodataError(file, fid, "geometry", f"position {p!r}: every position must be [lon, lat] finite "
+                               "numbers, lon in [-180, 180] and lat in [-90, 90]")
+        positions.append(pos)
+    coords = tuple((normalise_lon(lon), lat) for lon, lat in positions)
     if any(a == b for a, b in zip(coords[:-1], coords[1:], strict=True)):
         raise GeodataError(file, fid, "geometry", "repeated consecutive position (zero-length segment)")
     for key, ref, pos in (("from", start, coords[0]), ("to", end, coords[-1])):
@@ -180,8 +215,8 @@ def _parse_leg(feat: dict, file: str, index: int, nodes: dict[str, Node]) -> Leg
     if props.get("season") is not None:
         try:
             season = parse_season(props["season"])
-        except ValueError as exc:
-            raise GeodataError(file, fid, "season", str(exc)) from None
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise GeodataError(file, fid, "season", f"malformed season rules ({exc})") from None
     status = props.get("status", "open")
     if status not in LEG_STATUSES:
         raise GeodataError(file, fid, "status", f"'{status}' is not allowed; allowed: {', '.join(LEG_STATUSES)}")

@@ -8,6 +8,9 @@ process starts in a fraction of a second instead of importing the scenario, rout
 from __future__ import annotations
 
 import gc
+import os
+import signal
+import threading
 import time
 from dataclasses import dataclass
 
@@ -18,7 +21,7 @@ from .engine import run
 from .model import CompiledModel
 from .results import RouteCosts, shipments_table, summarise_replication
 
-__all__ = ["ReplicationJob", "ReplicationOutput", "run_job", "replication_rng"]
+__all__ = ["ReplicationJob", "ReplicationOutput", "run_job", "child_seed"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class ReplicationJob:
     itinerary_routes: tuple[str, ...]
     facility_ids: tuple[str, ...]
     rates: RouteCosts
+    step_width: int = 0  # step columns in the shipments table (the study's longest itinerary); 0: this model's
 
 
 @dataclass
@@ -47,20 +51,14 @@ class ReplicationOutput:
     seconds: float
 
 
-def replication_rng(seed: int, replication: int) -> np.random.Generator:
-    """The random generator of replication ``replication``: the child ``SeedSequence(seed).spawn(n)[replication]``
-    for any n > replication, made directly from its spawn key (constant time, whatever the replication count)."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication,)))
-
-
 def run_job(job: ReplicationJob, replication: int, seed: int, keep_shipments: bool = True) -> ReplicationOutput:
-    """Run replication ``replication`` of ``job`` with its own generator (``replication_rng``)."""
+    """Run replication ``replication`` of ``job`` with its own generator, from ``child_seed``."""
     t0 = time.perf_counter()
-    result = run(job.model, replication_rng(seed, replication))
+    result = run(job.model, np.random.default_rng(child_seed(seed, replication)))
     routes = summarise_replication(result, job.model, job.itinerary_routes, job.rates)
     snap = result.snapshots
     shipments = (shipments_table(result, job.model, job.itinerary_routes, job.variant, replication,
-                                 job.rates.holding_rate_per_year) if keep_shipments else None)
+                                 job.rates.holding_rate_per_year, job.step_width) if keep_shipments else None)
     out = ReplicationOutput(job.variant, replication, routes, result.facility_stats, result.service_stats, shipments,
                             None, result.events_processed, 0.0)
     if replication == 0:
@@ -72,14 +70,34 @@ def run_job(job: ReplicationJob, replication: int, seed: int, keep_shipments: bo
     return out
 
 
+def child_seed(seed: int, replication: int) -> np.random.SeedSequence:
+    """The seed of replication ``replication``: equal to ``SeedSequence(seed).spawn(n)[replication]`` for any
+    n > replication, built in constant time."""
+    return np.random.SeedSequence(seed, spawn_key=(replication,))
+
+
 # ----- process-pool workers keep the jobs from their initializer ---------------------------------------------------
 _WORKER_JOBS: dict[str, ReplicationJob] = {}
+PARENT_POLL_S = 0.5
 
 
-def init_worker(jobs: list[ReplicationJob]) -> None:
-    """Process-pool initializer: keep every variant's job for the tasks to come."""
+def _exit_when_orphaned(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_S)
+        if os.getppid() != parent:
+            os._exit(0)  # the run that started us is gone (killed): nobody will read our results
+
+
+def init_worker(jobs: list[ReplicationJob], parent: int | None = None) -> None:
+    """Process-pool initializer: keep every variant's job for the tasks to come; ignore Ctrl-C (the parent
+    stops the workers itself, without a traceback from each) and exit when the parent process dies."""
     _WORKER_JOBS.clear()
     _WORKER_JOBS.update({j.variant: j for j in jobs})
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        if os.getppid() != parent:
+            os._exit(0)
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True, name="orphan-watch").start()
 
 
 def worker_task(variant: str, replication: int, seed: int, keep: bool) -> ReplicationOutput:
@@ -87,6 +105,12 @@ def worker_task(variant: str, replication: int, seed: int, keep: bool) -> Replic
     return run_job(_WORKER_JOBS[variant], replication, seed, keep)
 
 
+def dask_job(job: ReplicationJob) -> ReplicationJob:
+    """Dask task holding a variant's job: its data travels in the task itself, so the scheduler can run it again
+    on another worker if the one keeping the result is lost (scattered data could not be recovered)."""
+    return job
+
+
 def dask_task(job: ReplicationJob, replication: int, seed: int, keep: bool) -> ReplicationOutput:
-    """Dask task: one replication of a (scattered) job."""
+    """Dask task: one replication of a job (the result of ``dask_job``)."""
     return run_job(job, replication, seed, keep)

@@ -203,8 +203,10 @@ class Aggregator:
 
 
 def shipments_table(result: RunResult, model: CompiledModel, itinerary_routes: Sequence[str], variant: str,
-                    replication: int, holding_rate_per_year: float) -> pa.Table:
-    """One row per consignment (``itinerary_routes`` gives each itinerary's route key) with its route, status, costs, CO2 and the end time of every step."""
+                    replication: int, holding_rate_per_year: float, step_width: int = 0) -> pa.Table:
+    """One row per consignment (``itinerary_routes`` gives each itinerary's route key) with its route, status, costs,
+    CO2 and the end time of every step. ``step_width``: columns of ``step_end_h`` (NaN-padded), the same for every
+    variant of a study so that one file holds them all (variants can have itineraries of different lengths)."""
     b = result.bookings
     n = len(b.created_h)
     transit = (result.delivered_h - b.created_h) / 24.0
@@ -213,6 +215,8 @@ def shipments_table(result: RunResult, model: CompiledModel, itinerary_routes: S
                                np.where(result.dropped == DropReason.ROUTE_CLOSED, "dropped:route_closed", "in_transit")))
     routes = np.asarray(itinerary_routes, dtype=object)[b.itinerary]
     steps = result.step_end_h
+    if step_width > steps.shape[1]:
+        steps = np.pad(steps, ((0, 0), (0, step_width - steps.shape[1])), constant_values=np.nan)
     step_end = pa.FixedSizeListArray.from_arrays(pa.array(steps.reshape(-1)), steps.shape[1]) if n else pa.array(
         [], pa.list_(pa.float64(), steps.shape[1]))
     holding = b.value_usd * np.nan_to_num(transit) * holding_rate_per_year / 365.0

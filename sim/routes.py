@@ -13,9 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import networkx as nx
-import yaml
 
-from .errors import GeodataError, RouteError
+from .errors import GeodataError, RouteError, ScenarioError
 from .geo import KM_PER_NM
 from .network import DEFAULT_GEODATA, MODES, Network
 
@@ -144,17 +143,19 @@ class Route:
 
 def load_route_specs(path: Path | str = DEFAULT_GEODATA / "routes.yaml", network: Network | None = None) -> dict[str, RouteSpec]:
     """Read the route catalogue; with ``network``, check every node, tag and mode it names."""
+    from .yamlio import read_yaml
+
     file = str(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GeodataError(file, "-", "-", "file not found") from None
-    except yaml.YAMLError as exc:
-        raise GeodataError(file, "-", "-", f"not valid YAML: {exc}") from None
+        raw, _ = read_yaml(Path(path))
+    except ScenarioError as exc:
+        raise GeodataError(file, "-", "-", str(exc).removeprefix(f"{file}: ").removeprefix(f"{file}:").strip()) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("routes"), dict):
         raise GeodataError(file, "-", "routes", "expected a mapping 'routes: {id: {...}}'")
     specs = {}
     for rid, body in raw["routes"].items():
+        if not isinstance(rid, str) or not rid:
+            raise GeodataError(file, str(rid), "id", "route ids must be non-empty text")
         specs[rid] = route_spec_from_dict(rid, body, file, network)
     return specs
 
@@ -176,17 +177,26 @@ def route_spec_from_dict(rid: str, body: dict, file: str, network: Network | Non
     for i, st in enumerate(raw_stages):
         if not isinstance(st, dict) or not isinstance(st.get("to"), str) or set(st) - {"to", "modes"}:
             raise GeodataError(file, rid, f"stages[{i}]", "expected {to: node id, modes: [mode, ...]}")
-        modes = tuple(st.get("modes") or MODES)
+        raw_modes = st.get("modes") or list(MODES)
+        if not isinstance(raw_modes, list) or not all(isinstance(m, str) for m in raw_modes):
+            raise GeodataError(file, rid, f"stages[{i}].modes", f"expected a list of modes; allowed: {', '.join(MODES)}")
+        modes = tuple(raw_modes)
         bad = set(modes) - set(MODES)
         if bad:
             raise GeodataError(file, rid, f"stages[{i}].modes", f"{sorted(bad)}; allowed: {', '.join(MODES)}")
         stages.append(Stage(st["to"], modes))
+    avoid = body.get("avoid", []) or []
+    if not isinstance(avoid, list) or not all(isinstance(a, str) for a in avoid):
+        raise GeodataError(file, rid, "avoid", "expected a list of node ids or chokepoint tags")
+    for key in ("name", "description"):
+        if key in body and not isinstance(body[key], str):
+            raise GeodataError(file, rid, key, "expected text")
     spec = RouteSpec(
         id=rid,
         name=str(body.get("name", rid)),
         origin=body["origin"],
         stages=tuple(stages),
-        avoid=tuple(body.get("avoid", []) or []),
+        avoid=tuple(avoid),
         description=str(body.get("description", "")),
     )
     if network is not None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import platform
-import shutil
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -16,14 +17,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
-from .experiment import ReplicationOutput, Study, execute, prepare_study
-from .outputs import atomic_folder, default_run_folder, write_csv, write_json
+from .errors import CorridorError
+from .experiment import ReplicationOutput, Study, dask_client, execute, prepare_study
+from .limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
+from .outputs import atomic_folder, check_output_path, default_run_folder, write_csv, write_json
 from .report.figures import write_figures
 from .report.html import write_html
 from .report.markdown import write_markdown
 from .results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator
 
-__all__ = ["RunOptions", "RunSummary", "run_study", "OUTPUT_ROOT"]
+__all__ = ["RunOptions", "RunSummary", "run_study", "OUTPUT_ROOT", "check_options", "check_scheduler"]
 
 OUTPUT_ROOT = Path("outputs")
 PACKAGES = ("simpy", "numpy", "pandas", "pyarrow", "networkx", "shapely", "pyproj", "geopandas", "pydantic",
@@ -66,22 +69,71 @@ def _versions() -> dict[str, str]:
     return out
 
 
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls)://)?(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+                      r":(?P<port>\d{1,5})$")
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """``None``, ``local`` or a Dask scheduler address ``tcp://HOST:PORT`` (``tls://``, or no scheme)."""
+    if scheduler is None or scheduler == "local":
+        return
+    m = _ADDRESS.match(scheduler)
+    if not m or not 0 < int(m["port"]) < 65536:
+        raise CorridorError(f"--scheduler '{scheduler[:100]}': expected 'local' or a Dask scheduler address "
+                            "tcp://HOST:PORT (or tls://HOST:PORT), port 1-65535")
+
+
+def check_options(opts: RunOptions) -> None:
+    """Refuse impossible options before any work: one line naming the option and what is allowed."""
+    if opts.replications is not None and not 1 <= opts.replications <= MAX_REPLICATIONS:
+        raise CorridorError(f"--replications {opts.replications}: allowed: 1 to {MAX_REPLICATIONS:,}")
+    if opts.seed is not None and not 0 <= opts.seed <= MAX_SEED:
+        raise CorridorError(f"--seed {opts.seed}: allowed: 0 to {MAX_SEED}")
+    if not 0 <= opts.workers <= MAX_WORKERS:
+        raise CorridorError(f"--workers {opts.workers}: allowed: 0 (one per CPU core) to {MAX_WORKERS}")
+    check_scheduler(opts.scheduler)
+    if opts.out is not None:
+        check_output_path(opts.out)
+        if opts.out.exists() or opts.out.is_symlink():
+            raise FileExistsError(f"output folder {opts.out} already exists; choose another --out")
+
+
 def run_study(
     opts: RunOptions,
     on_start: Callable[[Study, int], None] | None = None,
     on_done: Callable[[ReplicationOutput], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> RunSummary:
-    """Run the study described by ``opts``; write every output into one folder that appears only when complete."""
+    """Run the study described by ``opts``; write every output into one folder that appears only when complete.
+    Every input is checked (options, scenario, network, calibration, output folder, and the land layer when plots
+    are drawn) before the first replication runs."""
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
+    check_options(opts)
     study = prepare_study(opts.scenario, opts.geodata, opts.calibration)
+    if on_warning:
+        for w in study.file.warnings:
+            on_warning(w)
     t_compile = time.perf_counter() - t0
     base = study.file.base
     replications = opts.replications or base.replications
     seed = base.seed if opts.seed is None else opts.seed
     final = opts.out or default_run_folder(OUTPUT_ROOT, base.name)
+    check_output_path(final)
     if final.exists():
         raise FileExistsError(f"output folder {final} already exists; choose another --out")
+    if opts.plots:
+        from .land import check_land
+
+        check_land()
+    with contextlib.ExitStack() as stack:
+        # connect to the cluster before anything is written or shown: an unreachable scheduler is one line
+        client = stack.enter_context(dask_client(opts.scheduler, opts.workers)) if opts.scheduler else None
+        return _run(opts, study, replications, seed, final, client, t0, t_compile, started, on_start, on_done)
+
+
+def _run(opts, study, replications, seed, final, client, t0, t_compile, started, on_start, on_done) -> RunSummary:
+    base = study.file.base
     if on_start:
         on_start(study, replications)
     route_km: dict[str, float] = {}
@@ -95,7 +147,7 @@ def run_study(
     with atomic_folder(final) as tmp:
         writer = None
         try:
-            for out in execute(study, replications, seed, opts.workers, opts.scheduler, True, on_done):
+            for out in execute(study, replications, seed, opts.workers, opts.scheduler, True, on_done, client=client):
                 agg.add(out.variant, out.routes, out.facilities, out.services)
                 timings.append(out.seconds)
                 events += out.events
@@ -122,7 +174,7 @@ def run_study(
         _write_timeseries(tmp / "facility_timeseries.csv", snapshots)
         write_csv(tmp / "itineraries.csv", [row for plan in study.variants for row in plan.info.itinerary_rows(plan.name)],
                   ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
-        shutil.copyfile(opts.scenario, tmp / "scenario.yaml")
+        (tmp / "scenario.yaml").write_text(study.file.text, encoding="utf-8")  # the text that was run
         write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed)
         if opts.plots:
             write_html(tmp, study, rows, facility_rows, write_figures(tmp, study, rows, facility_rows))

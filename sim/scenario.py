@@ -8,33 +8,45 @@ values replace).
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    NonNegativeFloat,
-    PositiveFloat,
-    PositiveInt,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from .errors import ScenarioError
+from .errors import FieldError, ScenarioError
+from .limits import (
+    MAX_DEMAND_SCALE,
+    MAX_DRAIN_DAYS,
+    MAX_FACTOR,
+    MAX_NAME_LENGTH,
+    MAX_ON_TIME_DAYS,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    MAX_STUDY_DAYS,
+    MAX_STUDY_TEU,
+    MAX_TEU_PER_YEAR,
+)
+from .schema_types import NO_BOOL, StudyDate
 from .seasons import ICE_CLASSES  # noqa: F401  (documented in the schema through services)
-from .yamlio import format_validation_error, read_yaml
+from .yamlio import format_validation_error, line_of, read_yaml
 
 __all__ = ["Demand", "Disruption", "TrialRun", "Scenario", "ScenarioFile", "load_scenario", "scenario_json_schema", "Target"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+Share = Annotated[float, NO_BOOL, Field(gt=0, le=MAX_FACTOR)]
 
 
 class Demand(_Strict):
@@ -43,20 +55,20 @@ class Demand(_Strict):
     name: str
     origin: str = Field(description="node id where cargo starts (a route origin or destination)")
     destination: str
-    teu_per_year: NonNegativeFloat | None = Field(None, description="TEU per year (give this or teu_per_week)")
-    teu_per_week: NonNegativeFloat | None = Field(None, description="TEU per week (give this or teu_per_year)")
+    teu_per_year: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_TEU_PER_YEAR)] | None = Field(None, description="TEU per year (give this or teu_per_week)")
+    teu_per_week: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_TEU_PER_YEAR * 7 / 365)] | None = Field(None, description="TEU per week (give this or teu_per_year)")
     source: str = Field(description="where the volume comes from (publication, or DERIVED with the arithmetic)")
-    commodities: dict[str, PositiveFloat] = Field(description="commodity id -> share (normalised)")
-    sizes_teu: dict[int, PositiveFloat] = Field(default_factory=lambda: {1: 0.5, 2: 0.5}, description="TEU per booking -> share")
-    month_factor: list[PositiveFloat] = Field(default_factory=lambda: [1.0] * 12, min_length=12, max_length=12,
-                                              description="relative booking rate by calendar month, January first")
-    route_shares: dict[str, NonNegativeFloat] | None = Field(
+    commodities: dict[str, Share] = Field(min_length=1, description="commodity id -> share (normalised)")
+    sizes_teu: dict[int, Share] = Field(default_factory=lambda: {1: 0.5, 2: 0.5}, min_length=1, description="TEU per booking -> share")
+    month_factor: list[Share] = Field(default_factory=lambda: [1.0] * 12, min_length=12, max_length=12,
+                                      description="relative booking rate by calendar month, January first")
+    route_shares: dict[str, Annotated[float, NO_BOOL, Field(ge=0, le=MAX_FACTOR)]] | None = Field(
         None, description="route id -> share of this flow; default: equal over the scenario's routes")
 
     @model_validator(mode="after")
     def _one_rate(self):
         if (self.teu_per_year is None) == (self.teu_per_week is None):
-            raise ValueError(f"demand '{self.name}': give exactly one of teu_per_year or teu_per_week")
+            raise FieldError("teu_per_year", f"demand '{self.name}': give exactly one of teu_per_year or teu_per_week")
         return self
 
     @property
@@ -106,10 +118,10 @@ class Disruption(_Strict):
     id: str
     description: str = ""
     target: Target
-    start: dt.date
-    end: dt.date
+    start: StudyDate
+    end: StudyDate
     effect: Literal["close", "degrade"] = "close"
-    factor: PositiveFloat = Field(1.0, description="degrade: capacity or speed multiplier (0 < factor <= 1)")
+    factor: Annotated[float, NO_BOOL, Field(gt=0, le=1)] = Field(1.0, description="degrade: capacity or speed multiplier (0 < factor <= 1)")
     policy: Literal["wait", "reroute"] = "wait"
     reroute_to: str | None = Field(None, description="route id for bookings when their own route cannot avoid the closure")
     source: str = Field(description="the event this represents, with a source")
@@ -117,9 +129,7 @@ class Disruption(_Strict):
     @model_validator(mode="after")
     def _window(self):
         if self.end <= self.start:
-            raise ValueError(f"disruption '{self.id}': end ({self.end}) must be after start ({self.start})")
-        if self.effect == "degrade" and not 0 < self.factor <= 1:
-            raise ValueError(f"disruption '{self.id}': degrade factor must be in (0, 1]")
+            raise FieldError("end", f"disruption '{self.id}': end ({self.end}) must be after start ({self.start})")
         return self
 
 
@@ -129,8 +139,8 @@ class TrialRun(_Strict):
     name: str
     route: str = Field(description="route id (one of the scenario's routes)")
     direction: Literal["forward", "reverse"] = "forward"
-    date: dt.date = Field(description="booking date (inside the study period)")
-    teu: PositiveInt = Field(le=400, description="TEU of the consignment (a block train is about 80-120)")
+    date: StudyDate = Field(description="booking date (inside the study period)")
+    teu: Annotated[int, NO_BOOL, Field(ge=1, le=400)] = Field(description="TEU of the consignment (a block train is about 80-120)")
     commodity: str
     source: str = Field(description="the trial or pilot this represents")
 
@@ -138,24 +148,24 @@ class TrialRun(_Strict):
 class Scenario(_Strict):
     """One study. Dates at input and output only; the engine works in hours from ``start_date``."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", description="used in output folder names")
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=MAX_NAME_LENGTH, description="used in output folder names")
     description: str = ""
-    start_date: dt.date
-    end_date: dt.date
-    warmup_days: NonNegativeFloat = Field(30, description="bookings made before this are excluded from statistics")
-    seed: int = Field(ge=0)
-    replications: PositiveInt = 10
+    start_date: StudyDate
+    end_date: StudyDate = Field(description=f"after start_date, at most {MAX_STUDY_DAYS} days later")
+    warmup_days: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_STUDY_DAYS)] = Field(30, description="bookings made before this are excluded from statistics")
+    seed: Annotated[int, NO_BOOL, Field(ge=0, le=MAX_SEED)]
+    replications: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_REPLICATIONS)] = 10
     routes: list[str] = Field(min_length=1, description="route ids to compare (geodata/routes.yaml)")
     baseline: str = Field(description="the route the others are compared against")
-    on_time_days: PositiveFloat = Field(45, description="a delivery within this many days is on time")
+    on_time_days: Annotated[float, NO_BOOL, Field(gt=0, le=MAX_ON_TIME_DAYS)] = Field(45, description="a delivery within this many days is on time")
     season_policy: Literal["wait", "refuse"] = Field(
         "wait", description="seasonal route out of season: cargo waits for the opening, or the booking is refused")
     enabled_legs: list[str] = Field(default_factory=list, description="planned legs open in this study")
     demand: list[Demand] = Field(min_length=1)
-    demand_scale: PositiveFloat = Field(1.0, description="multiplies every flow's teu_per_year")
+    demand_scale: Annotated[float, NO_BOOL, Field(gt=0, le=MAX_DEMAND_SCALE)] = Field(1.0, description="multiplies every flow's teu_per_year")
     disruptions: list[Disruption] = Field(default_factory=list)
-    drain_days: NonNegativeFloat = Field(
-        365, le=3650, description="after end_date no booking is made and the run goes on at most this many days so "
+    drain_days: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_DRAIN_DAYS)] = Field(
+        365, description="after end_date no booking is made and the run goes on at most this many days so "
         "that cargo in flight can arrive; what is still moving then is reported as undelivered")
     empty_returns: bool = Field(True, description="send back as empty moves the boxes the opposite flow does not "
                                 "reuse (the trade imbalance), on the same route")
@@ -168,29 +178,62 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _consistency(self):
         if self.end_date <= self.start_date:
-            raise ValueError(f"end_date ({self.end_date}) must be after start_date ({self.start_date})")
-        if self.warmup_days >= (self.end_date - self.start_date).days:
-            raise ValueError("warmup_days must be shorter than the study period")
+            raise FieldError("end_date", f"end_date ({self.end_date}) must be after start_date ({self.start_date})")
+        days = (self.end_date - self.start_date).days
+        if days > MAX_STUDY_DAYS:
+            raise FieldError("end_date", f"the study is {days} days long (start_date {self.start_date}); "
+                             f"allowed: at most {MAX_STUDY_DAYS} days")
+        if self.warmup_days >= days:
+            raise FieldError("warmup_days", f"warmup_days ({self.warmup_days:g}) must be shorter than the study period "
+                             f"({days} days)")
+        for i, rid in enumerate(self.routes):
+            if rid in self.routes[:i]:
+                raise FieldError(("routes", i), f"route '{rid}' is listed twice; each route may appear once")
+        for i, leg in enumerate(self.enabled_legs):
+            if leg in self.enabled_legs[:i]:
+                raise FieldError(("enabled_legs", i), f"leg '{leg}' is listed twice; each leg may appear once")
         if self.baseline not in self.routes:
-            raise ValueError(f"baseline '{self.baseline}' must be one of routes {self.routes}")
+            raise FieldError("baseline", f"baseline '{self.baseline}' must be one of routes {self.routes}")
         names = [d.name for d in self.demand]
-        if len(set(names)) != len(names):
-            raise ValueError("demand names must be unique")
-        for d in self.demand:
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise FieldError(("demand", i, "name"), f"demand name '{name}' is used twice; names must be unique")
+        ids = [d.id for d in self.disruptions]
+        for i, did in enumerate(ids):
+            if did in ids[:i]:
+                raise FieldError(("disruptions", i, "id"), f"disruption id '{did}' is used twice; ids must be unique")
+        for i, d in enumerate(self.demand):
             if d.route_shares is not None:
                 unknown = set(d.route_shares) - set(self.routes)
                 if unknown:
-                    raise ValueError(f"demand '{d.name}': route_shares names {sorted(unknown)}, not in routes {self.routes}")
+                    raise FieldError(("demand", i, "route_shares"),
+                                     f"demand '{d.name}': route_shares names {sorted(unknown)}, not in routes {self.routes}")
                 if sum(d.route_shares.values()) <= 0:
-                    raise ValueError(f"demand '{d.name}': route_shares must not all be zero")
-        for t in self.trials:
-            if t.route not in self.routes:
-                raise ValueError(f"trial '{t.name}': route '{t.route}' is not in routes {self.routes}")
-            if not self.start_date <= t.date < self.end_date:
-                raise ValueError(f"trial '{t.name}': date {t.date} is outside the study period")
-        bad = [v for v in self.variants if not v.replace("_", "").replace("-", "").isalnum()]
-        if bad:
-            raise ValueError(f"variant names must be letters, digits, '_' or '-': {bad}")
+                    raise FieldError(("demand", i, "route_shares"), f"demand '{d.name}': route_shares must not all be zero")
+        per_year = sum(d.annual_teu for d in self.demand) * self.demand_scale
+        if per_year > MAX_TEU_PER_YEAR:
+            raise FieldError("demand_scale" if self.demand_scale != 1 else "demand",
+                             f"{per_year:,.0f} TEU per year in all (flows x demand_scale {self.demand_scale:g}); "
+                             f"allowed: at most {MAX_TEU_PER_YEAR:,.0f}")
+        if per_year * days / 365.0 > MAX_STUDY_TEU:
+            raise FieldError("end_date", f"{per_year * days / 365.0:,.0f} TEU booked over the {days}-day study; "
+                             f"allowed: at most {MAX_STUDY_TEU:,.0f} per replication (shorten the study or the demand)")
+        for i, trial in enumerate(self.trials):
+            if trial.route not in self.routes:
+                raise FieldError(("trials", i, "route"), f"trial '{trial.name}': route '{trial.route}' is not in "
+                                 f"routes {self.routes}")
+            if not self.start_date <= trial.date < self.end_date:
+                raise FieldError(("trials", i, "date"), f"trial '{trial.name}': date {trial.date} is outside the "
+                                 f"study period {self.start_date} to {self.end_date}")
+        for name in self.variants:
+            if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
+                raise FieldError(("variants", name), f"variant name '{name}': letters, digits, '_' or '-' only")
+            if len(name) > MAX_NAME_LENGTH:
+                raise FieldError(("variants", name), f"variant name is {len(name)} characters; allowed: at most "
+                                 f"{MAX_NAME_LENGTH}")
+            if name == "base":
+                raise FieldError(("variants", name), "'base' is the name of the study without overrides; "
+                                 "give the variant another name")
         return self
 
     @property
@@ -212,20 +255,39 @@ def _merge(base: Any, over: Any) -> Any:
 
 class ScenarioFile:
     """A validated scenario file with its variants expanded. ``variants`` maps name -> Scenario; the base is
-    named 'base'."""
+    named 'base'. ``warnings`` lists things that are allowed but probably not meant (one line each)."""
 
-    def __init__(self, path: Path, raw: dict, text: str, base: Scenario, variants: dict[str, Scenario]) -> None:
+    def __init__(self, path: Path, raw: dict, text: str, base: Scenario, variants: dict[str, Scenario],
+                 warnings: list[str] | None = None) -> None:
         self.path = path
         self.raw = raw
         self.text = text
         self.base = base
         self.variants = variants
+        self.warnings = warnings or []
 
     @property
     def hash(self) -> str:
         """SHA-256 of the canonical JSON of the raw scenario (stable across YAML formatting)."""
         canon = json.dumps(self.raw, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(canon.encode()).hexdigest()
+
+    def line(self, *loc) -> int | None:
+        """The line of the field at ``loc`` in the file (or of its nearest parent)."""
+        return line_of(self.text, loc)
+
+
+def _disruption_warnings(path: Path, text: str, name: str, sc: Scenario, over: dict | None) -> list[str]:
+    out = []
+    in_variant = over is not None and "disruptions" in over
+    for i, d in enumerate(sc.disruptions):
+        if d.end <= sc.start_date or d.start >= sc.end_date:
+            loc = ("variants", name, "disruptions", i) if in_variant else ("disruptions", i)
+            field = ".".join(str(x) for x in loc)
+            scope = "" if name == "base" else f" in variant '{name}'"
+            out.append(f"{path}:{line_of(text, loc)}: field '{field}': disruption '{d.id}' ({d.start} to {d.end}) lies "
+                       f"entirely outside the study period{scope} ({sc.start_date} to {sc.end_date}); it has no effect")
+    return out
 
 
 def load_scenario(path: Path | str) -> ScenarioFile:
@@ -239,16 +301,17 @@ def load_scenario(path: Path | str) -> ScenarioFile:
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(path, text, exc)) from None
     variants = {"base": base}
+    warnings = _disruption_warnings(path, text, "base", base, None)
     for name, over in base.variants.items():
         if not isinstance(over, dict):
-            raise ScenarioError(f"{path}: field 'variants.{name}': expected a mapping of overrides")
+            raise ScenarioError(f"{path}:{line_of(text, ('variants', name))}: field 'variants.{name}': expected a "
+                                f"mapping of overrides, got {type(over).__name__}")
         unknown = set(over) - VARIANT_FIELDS
         if unknown:
-            from .yamlio import line_of
-
-            line = line_of(text, ("variants", name, sorted(unknown)[0]))
+            first = sorted(unknown, key=str)[0]
+            line = line_of(text, ("variants", name, first))
             raise ScenarioError(
-                f"{path}:{line}: field 'variants.{name}.{sorted(unknown)[0]}': unknown or not overridable; "
+                f"{path}:{line}: field 'variants.{name}.{first}': unknown or not overridable; "
                 f"allowed: {', '.join(sorted(VARIANT_FIELDS))}"
             )
         merged = _merge({k: v for k, v in data.items() if k != "variants"}, over)
@@ -256,7 +319,10 @@ def load_scenario(path: Path | str) -> ScenarioFile:
             variants[name] = Scenario.model_validate(merged)
         except ValidationError as exc:
             raise ScenarioError(format_validation_error(path, text, exc, prefix=("variants", name))) from None
-    return ScenarioFile(path, data, text, base, variants)
+        for w in _disruption_warnings(path, text, name, variants[name], over):
+            if w not in warnings:
+                warnings.append(w)
+    return ScenarioFile(path, data, text, base, variants, warnings)
 
 
 def scenario_json_schema() -> dict:

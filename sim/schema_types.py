@@ -2,13 +2,56 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 
 from .distributions import DIST_KINDS, Dist, parse_dist
+from .limits import EARLIEST_DATE, LATEST_DATE
 
-__all__ = ["DistField", "DIST_JSON_SCHEMA", "check_sources"]
+__all__ = ["DistField", "DIST_JSON_SCHEMA", "check_sources", "NO_BOOL", "StudyDate", "no_bool"]
+
+
+def no_bool(v: Any) -> Any:
+    """Refuse true/false where a number is expected (pydantic would read them as 1 and 0)."""
+    if isinstance(v, bool):
+        raise ValueError("expected a number, not true/false")
+    return v
+
+
+#: Refuses true/false where a number is expected; used as ``Annotated[float, NO_BOOL, Field(ge=..., le=...)]``
+#: (inf and nan are refused by the models' config, fractional ints by pydantic).
+NO_BOOL = BeforeValidator(no_bool)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date_only(v: Any) -> Any:
+    if isinstance(v, dt.datetime):
+        raise ValueError("expected a date written YYYY-MM-DD, without a time")
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, str) and _ISO_DATE.match(v.strip()):
+        try:
+            return dt.date.fromisoformat(v.strip())
+        except ValueError as exc:
+            raise ValueError(f"not a calendar date: {exc}") from None
+    raise ValueError(f"expected a date written YYYY-MM-DD, got {v!r}")
+
+
+def _date_range(v: dt.date) -> dt.date:
+    if not EARLIEST_DATE <= v <= LATEST_DATE:
+        raise ValueError(f"{v} is outside the allowed range {EARLIEST_DATE} to {LATEST_DATE}")
+    return v
+
+
+#: A calendar date written YYYY-MM-DD between EARLIEST_DATE and LATEST_DATE (numbers are not read as timestamps).
+StudyDate = Annotated[dt.date, BeforeValidator(_date_only), AfterValidator(_date_range),
+                      WithJsonSchema({"type": "string", "format": "date",
+                                      "description": f"YYYY-MM-DD, {EARLIEST_DATE} to {LATEST_DATE}"})]
 
 
 def _to_dist(v: Any) -> Dist:

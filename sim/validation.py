@@ -16,7 +16,7 @@ from .engine.eventlog import EventKind
 from .errors import ScenarioError
 from .experiment import Study, prepare_study
 from .model import CompiledModel
-from .replication import replication_rng
+from .replication import child_seed
 from .results import summarise_replication
 from .routes import RouteSpec, Stage, resolve_route
 
@@ -69,7 +69,7 @@ def measure(scenario: Path = VALIDATION_DIR / "validation.yaml", replications: i
     for plan in study.variants:
         job = plan.job
         for r in range(reps):
-            result = run(plan.model, replication_rng(seed, r))
+            result = run(plan.model, np.random.default_rng(child_seed(seed, r)))
             for key, s in summarise_replication(result, plan.model, job.itinerary_routes, job.rates).items():
                 m.route_p50.setdefault((plan.name, key), []).append(s["transit_days_p50"])
                 m.route_cost.setdefault((plan.name, key), []).append(s["cost_usd_per_teu"])

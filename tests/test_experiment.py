@@ -27,15 +27,6 @@ def test_replications_use_independent_spawned_seeds(study):
     assert a.routes != b.routes
 
 
-def test_a_replication_generator_is_the_spawned_child_of_the_study_seed():
-    from sim.replication import replication_rng
-
-    children = np.random.SeedSequence(42).spawn(7)
-    for r in (0, 3, 6):
-        expected = np.random.default_rng(children[r]).random(5)
-        np.testing.assert_array_equal(replication_rng(42, r).random(5), expected)
-
-
 def test_results_arrive_in_order_whatever_the_executor(study):
     serial = [(o.variant, o.replication) for o in execute(study, 3, 42, keep_shipments=False)]
     parallel = [(o.variant, o.replication) for o in execute(study, 3, 42, workers=2, keep_shipments=False)]

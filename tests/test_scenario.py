@@ -46,9 +46,9 @@ def test_variants_override_the_base():
     (lambda d: d["demand"][0].__setitem__("teu_per_year", -5), "demand.0.teu_per_year", "greater than or equal to 0"),
     (lambda d: d.__setitem__("colour", "red"), "colour", "unknown field"),
     (lambda d: d.__setitem__("replications", "many"), "replications", "valid integer"),
-    (lambda d: d.__setitem__("end_date", "2025-01-01"), "(top level)", "must be after start_date"),
+    (lambda d: d.__setitem__("end_date", "2025-01-01"), "end_date", "must be after start_date"),
     (lambda d: d.pop("seed"), "seed", "required field is missing"),
-    (lambda d: d.__setitem__("baseline", "cape"), "(top level)", "baseline 'cape' must be one of routes"),
+    (lambda d: d.__setitem__("baseline", "cape"), "baseline", "baseline 'cape' must be one of routes"),
 ])
 def test_schema_errors_name_file_line_and_field(tmp_path, mutate, field, words):
     data = small()
