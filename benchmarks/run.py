@@ -191,7 +191,8 @@ def vessel_model(vessels: int, nodes: int):
     service = CompiledService(
         index=0, id="vessels", direction="forward", mode="sea", origin="0", destination=str(nodes - 1),
         capacity_teu=1.0, departure="when_full", headway_h=0.0, offset_h=0.0, max_wait_h=1.0, fill_teu=1.0,
-        vehicles=0, return_h=0.0, speed_kmh=Dist("fixed", 14.4), month_speed_factor=(1.0,) * 12, freight_usd_per_teu=0.0,
+        vehicles=0, return_h=0.0, speed_kmh=Dist("fixed", 14.4), month_speed_factor=(1.0,) * 12,
+        freight_usd_per_teu=0.0,
         detour_usd_per_teu_km=0.0, path=path)
     horizon = vessels * 0.001 + 1e-6
     itinerary = Itinerary(0, "v", "v", "forward", (Step(RIDE, 0, "0"),), 0.0, 0.0)
@@ -209,7 +210,8 @@ def our_vessels(vessels: int, nodes: int) -> dict:
     model = vessel_model(vessels, nodes)
     z = np.zeros(vessels)
     zi = np.zeros(vessels, dtype=np.int64)
-    bookings = Bookings(created_h=z, itinerary=zi, commodity=zi, teu=np.ones(vessels, dtype=np.int64), value_usd=z, flow=zi)
+    bookings = Bookings(created_h=z, itinerary=zi, commodity=zi, teu=np.ones(vessels, dtype=np.int64), value_usd=z,
+                        flow=zi)
     bookings.created_h = np.arange(vessels) * 0.001  # each booking fills a vessel, which sails at once
     from dataclasses import replace
 
@@ -244,7 +246,8 @@ def opentnsim(vessels: int, sizes: list[int]) -> list[dict] | str:
         if not py.exists():
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
             # OpenTNSim imports pyyaml, IPython and pytz without declaring them
-            subprocess.run([str(py), "-m", "pip", "install", "-q", "opentnsim", "pyyaml", "ipython", "pytz"], check=True,
+            subprocess.run([str(py), "-m", "pip", "install", "-q", "opentnsim", "pyyaml", "ipython", "pytz"],
+                           check=True,
                            capture_output=True, timeout=900)
         out = subprocess.run([str(py), str(Path(__file__).with_name("opentnsim_workload.py")), str(vessels),
                               *map(str, sizes)], capture_output=True, text=True, check=True, timeout=3600)
@@ -272,10 +275,12 @@ def main() -> None:
     console.print("[bold]1. engine overhead[/] (default scenario, one replication; median of 5 runs)")
     report["engine_overhead"] = eo = engine_overhead()
     t = Table()
-    for c in ("events", "seconds", "events/s", "bare SimPy s", "ratio", f"same heap depth ({eo['mean_heap_depth']:,}) s", "ratio"):
+    for c in ("events", "seconds", "events/s", "bare SimPy s", "ratio", f"same heap depth ({eo['mean_heap_depth']:,}) "
+              f"s", "ratio"):
         t.add_column(c, justify="right")
-    t.add_row(f"{eo['events']:,}", f"{eo['seconds']:.2f}", f"{eo['events_per_s']:,.0f}", f"{eo['bare_simpy_seconds']:.2f}",
-              f"{eo['ratio_to_bare_simpy']:.1f}x", f"{eo['bare_simpy_same_depth_seconds']:.2f}", f"{eo['ratio_to_same_depth']:.1f}x")
+    t.add_row(f"{eo['events']:,}", f"{eo['seconds']:.2f}", f"{eo['events_per_s']:,.0f}",
+              f"{eo['bare_simpy_seconds']:.2f}", f"{eo['ratio_to_bare_simpy']:.1f}x",
+              f"{eo['bare_simpy_same_depth_seconds']:.2f}", f"{eo['ratio_to_same_depth']:.1f}x")
     console.print(t)
     console.print("   ratios of the 5 runs: " + ", ".join(f"{r:.2f}x" for r in eo["ratios"]))
 
@@ -301,7 +306,8 @@ def main() -> None:
         t.add_row(r["executor"], str(r["tasks"]), f"{r['seconds']:.1f}", f"{r['speedup']:.2f}x")
     console.print(t)
     reps = 4 if args.quick else 100
-    console.print(f"[bold]   the whole study[/]: corridor-sim run, default scenario, {reps} replications, 2 worker processes")
+    console.print(f"[bold]   the whole study[/]: corridor-sim run, default scenario, {reps} replications, 2 worker "
+                  f"processes")
     report["full_study"] = full = full_study(reps)
     console.print(f"   {full['seconds']:.1f} s from start-up to the last output file")
 

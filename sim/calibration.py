@@ -45,6 +45,10 @@ Mode = Literal[MODES]  # type: ignore[valid-type]
 Hours = Annotated[float, NO_BOOL, Field(ge=0, le=MAX_HOURS)]
 Money = Annotated[float, NO_BOOL, Field(ge=0, lt=MAX_COST_USD)]
 Teu = Annotated[float, NO_BOOL, Field(gt=0, le=MAX_CAPACITY_TEU)]
+PositiveHours = Annotated[float, NO_BOOL, Field(gt=0, le=MAX_HOURS)]
+Headway = Annotated[float, NO_BOOL, Field(ge=MIN_HEADWAY_H, le=MAX_HOURS)]
+Vehicles = Annotated[int, NO_BOOL, Field(ge=1, le=MAX_VEHICLES)]
+Fraction = Annotated[float, NO_BOOL, Field(gt=0, le=1)]
 
 
 def _duration(d: Dist) -> Dist:
@@ -87,7 +91,7 @@ class FleetCal(BaseModel):
     """A finite fleet shuttling between a service's two ends (ships, locomotive sets with their wagons)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    units: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_VEHICLES)] = Field(description="vehicles in the fleet (both directions share them)")
+    units: Vehicles = Field(description="vehicles in the fleet (both directions share them)")
     turnaround_h: DurationField = Field(description="hours at an end between arrival and being ready to leave again")
     at_origin: Annotated[int, NO_BOOL, Field(ge=0, le=MAX_VEHICLES)] | None = Field(
         None, description="vehicles ready at the forward origin at the start (default: half, rounded up)")
@@ -107,15 +111,15 @@ class ServiceCal(_Sourced):
     bidirectional: bool = True
     capacity_teu: Teu = Field(description="TEU per vehicle available to corridor cargo")
     departure: Literal["scheduled", "when_full", "fleet"]
-    headway_h: Annotated[float, NO_BOOL, Field(ge=MIN_HEADWAY_H, le=MAX_HOURS)] | None = Field(None, description="scheduled: hours between departures")
+    headway_h: Headway | None = Field(None, description="scheduled: hours between departures")
     offset_h: Hours = Field(0.0, description="scheduled: first departure, hours after start")
-    max_wait_h: Annotated[float, NO_BOOL, Field(gt=0, le=MAX_HOURS)] | None = Field(None, description="when_full: longest wait of the first booking")
+    max_wait_h: PositiveHours | None = Field(None, description="when_full: longest wait of the first booking")
     fill_teu: Teu | None = Field(None, description="when_full: departs once this many TEU wait (default: capacity)")
-    vehicles: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_VEHICLES)] | None = Field(None, description="fleet: number of vehicles per direction")
+    vehicles: Vehicles | None = Field(None, description="fleet: number of vehicles per direction")
     return_h: Hours | None = Field(None, description="fleet: hours before a vehicle is available again")
     speed_kmh: DistField | None = None
     speed_kn: DistField | None = None
-    month_speed_factor: list[Annotated[float, NO_BOOL, Field(gt=0, le=1)]] = Field(default_factory=lambda: [1.0] * 12, min_length=12, max_length=12)
+    month_speed_factor: list[Fraction] = Field(default_factory=lambda: [1.0] * 12, min_length=12, max_length=12)
     ice_class: IceClass = "none"
     fleet: FleetCal | None = Field(None, description="scheduled or when_full: the finite fleet whose vehicles the "
                                    "departures need; sources for its numbers go under sources.fleet")
@@ -128,7 +132,8 @@ class ServiceCal(_Sourced):
 
     @model_validator(mode="after")
     def _rule_fields(self):
-        need = {"scheduled": ["headway_h"], "when_full": ["max_wait_h"], "fleet": ["vehicles", "return_h"]}[self.departure]
+        need = {"scheduled": ["headway_h"], "when_full": ["max_wait_h"],
+                "fleet": ["vehicles", "return_h"]}[self.departure]
         missing = [k for k in need if getattr(self, k) is None]
         if missing:
             raise ValueError(f"'{self.id}': departure '{self.departure}' needs {', '.join(missing)}")

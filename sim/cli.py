@@ -91,7 +91,8 @@ def routes(
     resolved = [resolve_route(network, spec, direction=d) for spec in specs.values() for d in dirs]
     if fmt is RouteFormat.table:
         table = Table(title="corridor-sim routes", show_lines=False)
-        columns: tuple[tuple[str, Literal["left", "right"]], ...] = (("route", "left"), ("direction", "left"), ("origin", "left"), ("destination", "left"),
+        columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
+                             ("route", "left"), ("direction", "left"), ("origin", "left"), ("destination", "left"),
                              ("modes", "left"), ("legs", "right"), ("distance_km", "right"), ("sea_nm", "right"),
                              ("chokepoints", "left"))
         for col, justify in columns:
@@ -133,8 +134,11 @@ def schema(out: Annotated[Path | None, typer.Option(help="write the schema to th
 
 @app.command()
 def validate(
-    scenario: Annotated[Path | None, typer.Argument(help="scenario YAML file (with --against-published: the validation study, default scenarios/validation/validation.yaml)")] = None,
-    against_published: Annotated[bool, typer.Option("--against-published", help="run the validation scenarios and compare with published figures")] = False,
+    scenario: Annotated[Path | None, typer.Argument(help="scenario YAML file (with --against-published: the "
+                                                    "validation study, default "
+                                                    "scenarios/validation/validation.yaml)")] = None,
+    against_published: Annotated[bool, typer.Option("--against-published", help="run the validation scenarios and "
+                                                    "compare with published figures")] = False,
     geodata: GeodataOption = None,
     calibration: CalibrationOption = None,
 ) -> None:
@@ -154,7 +158,8 @@ def validate(
     for w in study.file.warnings:
         _warn(w)
     base = study.file.base
-    console.print(Text.assemble(("ok", "green"), f" {scenario}: scenario '{base.name}', {len(study.variants)} variant(s): "
+    console.print(Text.assemble(("ok", "green"), f" {scenario}: scenario '{base.name}', {len(study.variants)} "
+                                f"variant(s): "
                                 f"{', '.join(p.name for p in study.variants)}"), soft_wrap=True, highlight=False)
     for plan in study.variants:
         routes = ", ".join(sorted(plan.info.routes))
@@ -166,10 +171,13 @@ def validate(
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
     out: Annotated[Path | None, typer.Option(help="output folder (default outputs/<scenario>-<timestamp>)")] = None,
-    replications: Annotated[int | None, typer.Option(min=1, max=MAX_REPLICATIONS, help="replications per variant (default: the scenario's)")] = None,
+    replications: Annotated[int | None, typer.Option(min=1, max=MAX_REPLICATIONS, help="replications per variant "
+                                                     "(default: the scenario's)")] = None,
     seed: Annotated[int | None, typer.Option(min=0, max=MAX_SEED, help="random seed (default: the scenario's)")] = None,
-    workers: Annotated[int, typer.Option(min=0, max=MAX_WORKERS, help="local worker processes (0: one per CPU core)")] = 0,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster")] = None,
+    workers: Annotated[int, typer.Option(min=0, max=MAX_WORKERS, help="local worker processes (0: one per CPU "
+                                         "core)")] = 0,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786), or 'local' for a "
+                                                  "LocalCluster")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="draw maps, charts and report.html")] = True,
     geodata: GeodataOption = None,
     calibration: CalibrationOption = None,
@@ -211,13 +219,16 @@ def run(
         if task is not None:
             progress.stop()
     table = Table(title=f"results: {summary.folder}")
-    for col in ("variant", "route", "dir", "TEU/rep", "p50 days", "p05-p95", "Δp50 vs base [95% CI]", "USD/TEU", "kg CO2/TEU", "on time"):
+    for col in ("variant", "route", "dir", "TEU/rep", "p50 days", "p05-p95", "Δp50 vs base [95% CI]", "USD/TEU",
+                "kg CO2/TEU", "on time"):
         table.add_column(col, justify="left" if col in ("variant", "route", "dir") else "right")
     for r in summary.rows:
         def f(v, d=1):
             return number(v, d, missing="")
-        delta = "baseline" if r["is_baseline"] else f"{f(r['delta_days_p50_vs_baseline'])} [{f(r['delta_days_ci_low'])}, {f(r['delta_days_ci_high'])}]"
-        table.add_row(r["variant"], r["route"], "fwd" if r["direction"] == "forward" else "rev", f(r["teu_delivered"], 0),
+        delta = ("baseline" if r["is_baseline"] else f"{f(r['delta_days_p50_vs_baseline'])} "
+                 f"[{f(r['delta_days_ci_low'])}, {f(r['delta_days_ci_high'])}]")
+        table.add_row(r["variant"], r["route"], "fwd" if r["direction"] == "forward" else "rev",
+                      f(r["teu_delivered"], 0),
                       f(r["transit_days_p50"]), f"{f(r['transit_days_p05'])}-{f(r['transit_days_p95'])}", delta,
                       f(r["cost_usd_per_teu"], 0), f(r["co2_kg_per_teu"], 0), f"{f(100 * r['on_time_share'], 0)}%")
     Console(width=max(console.width, 160)).print(table)
@@ -227,7 +238,8 @@ def run(
 @app.command("map")
 def map_command(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
-    out: Annotated[Path | None, typer.Option(help="image file (.png or .svg); default outputs/<scenario>-route_map.png")] = None,
+    out: Annotated[Path | None, typer.Option(help="image file (.png or .svg); default "
+                                             "outputs/<scenario>-route_map.png")] = None,
     geodata: GeodataOption = None,
     calibration: CalibrationOption = None,
 ) -> None:
@@ -257,7 +269,8 @@ def map_command(
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CorridorError(f"--out {target}: cannot create the folder {target.parent}: {exc.strerror or exc}") from None
+            raise CorridorError(f"--out {target}: cannot create the folder {target.parent}: "
+                                f"{exc.strerror or exc}") from None
         fig = study_map(study)
         try:
             fig.savefig(tmp, dpi=fig.dpi)

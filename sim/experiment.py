@@ -1,8 +1,8 @@
 """Variants x replications: seeds, executors (serial, local processes, Dask) and ordered delivery of results.
 
-Each replication gets ``numpy.random.default_rng(SeedSequence(seed).spawn(n)[r])`` (made from its spawn key); every variant uses the
-same child seed for replication ``r`` (common random numbers). Results are handed to the caller in
-(variant, replication) order whichever executor ran them, so outputs are identical serial or parallel.
+Each replication gets ``numpy.random.default_rng(SeedSequence(seed).spawn(n)[r])`` (made from its spawn key);
+every variant uses the same child seed for replication ``r`` (common random numbers). Results are handed to the
+caller in (variant, replication) order whichever executor ran them, so outputs are identical serial or parallel.
 """
 
 from __future__ import annotations

@@ -96,7 +96,8 @@ def _read_features(path: Path) -> list[dict]:
     except json.JSONDecodeError as exc:
         raise GeodataError(str(path), "-", "-", f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
     except RecursionError:
-        raise GeodataError(str(path), "-", "-", f"not valid GeoJSON: nested too deeply (allowed: {MAX_NESTING} levels)") from None
+        raise GeodataError(str(path), "-", "-", f"not valid GeoJSON: nested too deeply (allowed: {MAX_NESTING} "
+                           f"levels)") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise GeodataError(str(path), "-", "type", "expected a GeoJSON FeatureCollection")
     features = data.get("features", [])

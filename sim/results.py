@@ -20,7 +20,8 @@ from .engine.eventlog import DropReason
 from .model import CompiledModel
 
 __all__ = [
-    "SUMMARY_COLUMNS", "FACILITY_COLUMNS", "SERVICE_COLUMNS", "RouteCosts", "summarise_replication", "Aggregator", "shipments_table",
+    "SUMMARY_COLUMNS", "FACILITY_COLUMNS", "SERVICE_COLUMNS", "RouteCosts", "summarise_replication", "Aggregator",
+    "shipments_table",
 ]
 
 SUMMARY_COLUMNS = (
@@ -88,7 +89,8 @@ def summarise_replication(result: RunResult, model: CompiledModel, itinerary_rou
             "transit_days_p95": float(np.percentile(t, 95)) if len(t) else math.nan,
             "cost_usd_per_teu": float(direct[d].sum() / teu_d) if teu_d else math.nan,
             "co2_kg_per_teu": float(result.co2_kg[d].sum() / teu_d) if teu_d else math.nan,
-            "on_time_share": float(teu[d][t <= rates.on_time_days].sum() / teu[m & ~dropped].sum()) if teu[m & ~dropped].sum() else math.nan,
+            "on_time_share": (float(teu[d][t <= rates.on_time_days].sum() / teu[m & ~dropped].sum())
+                              if teu[m & ~dropped].sum() else math.nan),
             "diverted_share": float(teu[m & result.diverted].sum() / teu[m].sum()) if teu[m].sum() else 0.0,
         }
     for key, s in out.items():
@@ -178,13 +180,15 @@ class Aggregator:
                 else:
                     mean = lo = hi = cost_delta = math.nan
                 row.update({"delta_days_p50_vs_baseline": mean, "delta_days_ci_low": lo, "delta_days_ci_high": hi,
-                            "delta_cost_usd_per_teu_vs_baseline": cost_delta, "distance_km": self.route_km.get(key, math.nan)})
+                            "delta_cost_usd_per_teu_vs_baseline": cost_delta,
+                            "distance_km": self.route_km.get(key, math.nan)})
                 rows.append({c: row[c] for c in SUMMARY_COLUMNS})
         return rows
 
     def service_rows(self) -> list[dict]:
         """One row per variant, service and direction (SERVICE_COLUMNS), means over replications."""
-        return [{"variant": v, "service": sid, "direction": d, "replications": a["n"], "departures": a["departures"] / a["n"],
+        return [{"variant": v, "service": sid, "direction": d, "replications": a["n"],
+                 "departures": a["departures"] / a["n"],
                  "teu": a["teu"] / a["n"], "mean_load_factor": a["mean_load_factor"] / a["n"]}
                 for (v, sid, d), a in self.services.items()]
 
@@ -194,7 +198,8 @@ class Aggregator:
         for (variant, fid), acc in self.facilities.items():
             n = acc["n"]
             rows.append({
-                "variant": variant, "facility": fid, "node": acc["node"], "kind": acc["kind"], "servers": acc["servers"],
+                "variant": variant, "facility": fid, "node": acc["node"], "kind": acc["kind"],
+                "servers": acc["servers"],
                 "replications": n, "jobs": acc["jobs"] / n, "utilisation": acc["utilisation"] / n,
                 "mean_queue": acc["mean_queue"] / n, "wait_h_mean": acc["wait_h_mean"] / n,
                 "wait_h_p95": acc["wait_h_p95"] / n, "max_queue": acc["max_queue"],
@@ -212,7 +217,8 @@ def shipments_table(result: RunResult, model: CompiledModel, itinerary_routes: S
     transit = (result.delivered_h - b.created_h) / 24.0
     status = np.where(~np.isnan(result.delivered_h), "delivered",
                       np.where(result.dropped == DropReason.SEASON_CLOSED, "dropped:season_closed",
-                               np.where(result.dropped == DropReason.ROUTE_CLOSED, "dropped:route_closed", "in_transit")))
+                               np.where(result.dropped == DropReason.ROUTE_CLOSED, "dropped:route_closed",
+                                        "in_transit")))
     routes = np.asarray(itinerary_routes, dtype=object)[b.itinerary]
     steps = result.step_end_h
     if step_width > steps.shape[1]:

@@ -136,12 +136,14 @@ class Route:
         seen: list[str] = []
         for leg in self.legs:
             inner = sorted(leg.chokepoints - {leg.start, leg.end})
-            ordered = [t for t in (leg.start,) if t in leg.chokepoints] + inner + [t for t in (leg.end,) if t in leg.chokepoints]
+            ordered = ([t for t in (leg.start,) if t in leg.chokepoints] + inner
+                       + [t for t in (leg.end,) if t in leg.chokepoints])
             seen.extend(t for t in ordered if t not in seen)
         return tuple(seen)
 
 
-def load_route_specs(path: Path | str = DEFAULT_GEODATA / "routes.yaml", network: Network | None = None) -> dict[str, RouteSpec]:
+def load_route_specs(path: Path | str = DEFAULT_GEODATA / "routes.yaml",
+                     network: Network | None = None) -> dict[str, RouteSpec]:
     """Read the route catalogue; with ``network``, check every node, tag and mode it names."""
     from .yamlio import read_yaml
 
@@ -149,7 +151,8 @@ def load_route_specs(path: Path | str = DEFAULT_GEODATA / "routes.yaml", network
     try:
         raw, _ = read_yaml(Path(path))
     except ScenarioError as exc:
-        raise GeodataError(file, "-", "-", str(exc).removeprefix(f"{file}: ").removeprefix(f"{file}:").strip()) from None
+        raise GeodataError(file, "-", "-",
+                           str(exc).removeprefix(f"{file}: ").removeprefix(f"{file}:").strip()) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("routes"), dict):
         raise GeodataError(file, "-", "routes", "expected a mapping 'routes: {id: {...}}'")
     specs = {}
@@ -179,7 +182,8 @@ def route_spec_from_dict(rid: str, body: dict, file: str, network: Network | Non
             raise GeodataError(file, rid, f"stages[{i}]", "expected {to: node id, modes: [mode, ...]}")
         raw_modes = st.get("modes") or list(MODES)
         if not isinstance(raw_modes, list) or not all(isinstance(m, str) for m in raw_modes):
-            raise GeodataError(file, rid, f"stages[{i}].modes", f"expected a list of modes; allowed: {', '.join(MODES)}")
+            raise GeodataError(file, rid, f"stages[{i}].modes", f"expected a list of modes; allowed: "
+                               f"{', '.join(MODES)}")
         modes = tuple(raw_modes)
         bad = set(modes) - set(MODES)
         if bad:
@@ -263,7 +267,8 @@ def resolve_route(network: Network, spec: RouteSpec, policy: Policy = Policy(), 
             ) from None
         for u, v in zip(part[:-1], part[1:], strict=True):
             options = [e for e in network.graph[u][v].values() if usable(e["leg"])]
-            best = min(options, key=lambda e: network.legs[e["leg"]].length_km * ROUTE_WEIGHTS[network.legs[e["leg"]].mode])
+            best = min(options,
+                       key=lambda e: network.legs[e["leg"]].length_km * ROUTE_WEIGHTS[network.legs[e["leg"]].mode])
             leg = network.legs[best["leg"]]
             legs.append(RouteLeg(leg.id, best["direction"], u, v, leg.mode, leg.length_km, leg.chokepoints))
     return Route(spec.id, direction, stops[0], stops[-1], tuple(legs))

@@ -172,7 +172,8 @@ def _run(opts, study, replications, seed, final, client, t0, t_compile, started,
         service_rows = agg.service_rows()
         write_csv(tmp / "services.csv", service_rows, SERVICE_COLUMNS)
         _write_timeseries(tmp / "facility_timeseries.csv", snapshots)
-        write_csv(tmp / "itineraries.csv", [row for plan in study.variants for row in plan.info.itinerary_rows(plan.name)],
+        write_csv(tmp / "itineraries.csv",
+                  [row for plan in study.variants for row in plan.info.itinerary_rows(plan.name)],
                   ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
         (tmp / "scenario.yaml").write_text(study.file.text, encoding="utf-8")  # the text that was run
         write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed)

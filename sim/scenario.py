@@ -39,7 +39,8 @@ from .schema_types import NO_BOOL, StudyDate
 from .seasons import ICE_CLASSES  # noqa: F401  (documented in the schema through services)
 from .yamlio import format_validation_error, line_of, read_yaml
 
-__all__ = ["Demand", "Disruption", "TrialRun", "Scenario", "ScenarioFile", "load_scenario", "scenario_json_schema", "Target"]
+__all__ = ["Demand", "Disruption", "TrialRun", "Scenario", "ScenarioFile", "load_scenario", "scenario_json_schema",
+           "Target"]
 
 
 class _Strict(BaseModel):
@@ -55,11 +56,14 @@ class Demand(_Strict):
     name: str
     origin: str = Field(description="node id where cargo starts (a route origin or destination)")
     destination: str
-    teu_per_year: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_TEU_PER_YEAR)] | None = Field(None, description="TEU per year (give this or teu_per_week)")
-    teu_per_week: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_TEU_PER_YEAR * 7 / 365)] | None = Field(None, description="TEU per week (give this or teu_per_year)")
+    teu_per_year: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_TEU_PER_YEAR)] | None = Field(
+        None, description="TEU per year (give this or teu_per_week)")
+    teu_per_week: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_TEU_PER_YEAR * 7 / 365)] | None = Field(
+        None, description="TEU per week (give this or teu_per_year)")
     source: str = Field(description="where the volume comes from (publication, or DERIVED with the arithmetic)")
     commodities: dict[str, Share] = Field(min_length=1, description="commodity id -> share (normalised)")
-    sizes_teu: dict[int, Share] = Field(default_factory=lambda: {1: 0.5, 2: 0.5}, min_length=1, description="TEU per booking -> share")
+    sizes_teu: dict[int, Share] = Field(default_factory=lambda: {1: 0.5, 2: 0.5}, min_length=1,
+                                        description="TEU per booking -> share")
     month_factor: list[Share] = Field(default_factory=lambda: [1.0] * 12, min_length=12, max_length=12,
                                       description="relative booking rate by calendar month, January first")
     route_shares: dict[str, Annotated[float, NO_BOOL, Field(ge=0, le=MAX_FACTOR)]] | None = Field(
@@ -121,9 +125,11 @@ class Disruption(_Strict):
     start: StudyDate
     end: StudyDate
     effect: Literal["close", "degrade"] = "close"
-    factor: Annotated[float, NO_BOOL, Field(gt=0, le=1)] = Field(1.0, description="degrade: capacity or speed multiplier (0 < factor <= 1)")
+    factor: Annotated[float, NO_BOOL, Field(gt=0, le=1)] = Field(
+        1.0, description="degrade: capacity or speed multiplier (0 < factor <= 1)")
     policy: Literal["wait", "reroute"] = "wait"
-    reroute_to: str | None = Field(None, description="route id for bookings when their own route cannot avoid the closure")
+    reroute_to: str | None = Field(None, description="route id for bookings when their own route cannot avoid the "
+                                   "closure")
     source: str = Field(description="the event this represents, with a source")
 
     @model_validator(mode="after")
@@ -140,7 +146,8 @@ class TrialRun(_Strict):
     route: str = Field(description="route id (one of the scenario's routes)")
     direction: Literal["forward", "reverse"] = "forward"
     date: StudyDate = Field(description="booking date (inside the study period)")
-    teu: Annotated[int, NO_BOOL, Field(ge=1, le=400)] = Field(description="TEU of the consignment (a block train is about 80-120)")
+    teu: Annotated[int, NO_BOOL, Field(ge=1, le=400)] = Field(
+        description="TEU of the consignment (a block train is about 80-120)")
     commodity: str
     source: str = Field(description="the trial or pilot this represents")
 
@@ -148,21 +155,25 @@ class TrialRun(_Strict):
 class Scenario(_Strict):
     """One study. Dates at input and output only; the engine works in hours from ``start_date``."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=MAX_NAME_LENGTH, description="used in output folder names")
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=MAX_NAME_LENGTH, description="used in output folder "
+                      "names")
     description: str = ""
     start_date: StudyDate
     end_date: StudyDate = Field(description=f"after start_date, at most {MAX_STUDY_DAYS} days later")
-    warmup_days: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_STUDY_DAYS)] = Field(30, description="bookings made before this are excluded from statistics")
+    warmup_days: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_STUDY_DAYS)] = Field(
+        30, description="bookings made before this are excluded from statistics")
     seed: Annotated[int, NO_BOOL, Field(ge=0, le=MAX_SEED)]
     replications: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_REPLICATIONS)] = 10
     routes: list[str] = Field(min_length=1, description="route ids to compare (geodata/routes.yaml)")
     baseline: str = Field(description="the route the others are compared against")
-    on_time_days: Annotated[float, NO_BOOL, Field(gt=0, le=MAX_ON_TIME_DAYS)] = Field(45, description="a delivery within this many days is on time")
+    on_time_days: Annotated[float, NO_BOOL, Field(gt=0, le=MAX_ON_TIME_DAYS)] = Field(
+        45, description="a delivery within this many days is on time")
     season_policy: Literal["wait", "refuse"] = Field(
         "wait", description="seasonal route out of season: cargo waits for the opening, or the booking is refused")
     enabled_legs: list[str] = Field(default_factory=list, description="planned legs open in this study")
     demand: list[Demand] = Field(min_length=1)
-    demand_scale: Annotated[float, NO_BOOL, Field(gt=0, le=MAX_DEMAND_SCALE)] = Field(1.0, description="multiplies every flow's teu_per_year")
+    demand_scale: Annotated[float, NO_BOOL, Field(gt=0, le=MAX_DEMAND_SCALE)] = Field(
+        1.0, description="multiplies every flow's teu_per_year")
     disruptions: list[Disruption] = Field(default_factory=list)
     drain_days: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_DRAIN_DAYS)] = Field(
         365, description="after end_date no booking is made and the run goes on at most this many days so "
@@ -173,7 +184,8 @@ class Scenario(_Strict):
     services: dict[str, dict[str, Any]] = Field(default_factory=dict, description="service id -> field overrides")
     facilities: dict[str, dict[str, Any]] = Field(default_factory=dict, description="facility id -> field overrides")
     costs: dict[str, Any] = Field(default_factory=dict, description="cost field overrides")
-    variants: dict[str, dict[str, Any]] = Field(default_factory=dict, description="variant name -> overrides of the fields above")
+    variants: dict[str, dict[str, Any]] = Field(default_factory=dict, description="variant name -> overrides of the "
+                                                "fields above")
 
     @model_validator(mode="after")
     def _consistency(self):
@@ -207,9 +219,11 @@ class Scenario(_Strict):
                 unknown = set(d.route_shares) - set(self.routes)
                 if unknown:
                     raise FieldError(("demand", i, "route_shares"),
-                                     f"demand '{d.name}': route_shares names {sorted(unknown)}, not in routes {self.routes}")
+                                     f"demand '{d.name}': route_shares names {sorted(unknown)}, not in routes "
+                                     f"{self.routes}")
                 if sum(d.route_shares.values()) <= 0:
-                    raise FieldError(("demand", i, "route_shares"), f"demand '{d.name}': route_shares must not all be zero")
+                    raise FieldError(("demand", i, "route_shares"), f"demand '{d.name}': route_shares must not all be "
+                                     f"zero")
         per_year = sum(d.annual_teu for d in self.demand) * self.demand_scale
         if per_year > MAX_TEU_PER_YEAR:
             raise FieldError("demand_scale" if self.demand_scale != 1 else "demand",

@@ -102,7 +102,8 @@ def test_run_writes_every_output(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 42 and manifest["replications"] == 2 and len(manifest["scenario"]["sha256"]) == 64
     ships = pq.read_table(out / "shipments.parquet")
-    assert ships.num_rows > 100 and {"route", "itinerary", "transit_days", "step_end_h", "status"} <= set(ships.column_names)
+    assert ships.num_rows > 100 and {"route", "itinerary", "transit_days", "step_end_h",
+                                     "status"} <= set(ships.column_names)
     itineraries = list(csv.DictReader((out / "itineraries.csv").read_text().splitlines()))
     assert {int(r["itinerary"]) for r in itineraries} >= set(ships.column("itinerary").to_pylist())
     assert all(" > " in r["steps"] for r in itineraries)

@@ -195,8 +195,8 @@ def command_lines():
     routes = st.one_of(
         st.tuples(st.just("routes"), st.just("--format"), st.sampled_from(["xml", "", "CSV"])).map(list),
         st.tuples(st.just("routes"), st.just("--direction"), st.sampled_from(["up", ""])).map(list),
-        st.tuples(st.just("routes"), st.just("--out"), st.one_of(st.sampled_from(["missing/r.csv", "existing", "/proc/zz"]),
-                                                                long_name)).map(list),
+        st.tuples(st.just("routes"), st.just("--out"),
+                  st.one_of(st.sampled_from(["missing/r.csv", "existing", "/proc/zz"]), long_name)).map(list),
         st.tuples(st.just("routes"), st.just("--geodata"), st.sampled_from(["missing", "existing", "file"])).map(list),
     )
     schema = st.tuples(st.just("schema"), st.just("--out"), st.one_of(

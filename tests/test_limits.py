@@ -44,22 +44,26 @@ def run_bad(tmp_path: Path, text: str, *extra: str):
 CASES = [
     ("inf_demand", ("teu_per_year: 12000", "teu_per_year: .inf"), "demand.0.teu_per_year", "finite"),
     ("huge_demand", ("teu_per_year: 12000", "teu_per_year: 1e300"), "demand.0.teu_per_year", "less than or equal"),
-    ("trillion_teu", ("teu_per_year: 12000", "teu_per_year: 1.0e+12"), "demand.0.teu_per_year", f"less than or equal to {MAX_TEU_PER_YEAR:.0f}"),
+    ("trillion_teu", ("teu_per_year: 12000", "teu_per_year: 1.0e+12"), "demand.0.teu_per_year", f"less than or equal "
+     f"to {MAX_TEU_PER_YEAR:.0f}"),
     ("nan_demand", ("teu_per_year: 12000", "teu_per_year: .nan"), "demand.0.teu_per_year", "finite"),
     ("demand_scale", ("demand_scale: 2.0", "demand_scale: 1.0e6"), "variants.busy.demand_scale", "less than or equal"),
     ("demand_scale_total", ("demand_scale: 2.0", "demand_scale: 500"), "variants.busy.demand_scale", "TEU per year"),
-    ("replications", ("replications: 3", "replications: 1.0e+12"), "replications", f"less than or equal to {MAX_REPLICATIONS}"),
+    ("replications", ("replications: 3", "replications: 1.0e+12"), "replications", f"less than or equal to "
+     f"{MAX_REPLICATIONS}"),
     ("hundred_years", ("end_date: 2025-08-30", "end_date: 2099-08-30"), "end_date", f"at most {MAX_STUDY_DAYS} days"),
     ("year_9999", ("end_date: 2025-08-30", "end_date: 9999-08-30"), "end_date", "outside the allowed range"),
     ("date_as_number", ("start_date: 2025-06-01", "start_date: 20250601"), "start_date", "YYYY-MM-DD"),
     ("date_with_time", ("start_date: 2025-06-01", "start_date: 2025-06-01 10:00:00"), "start_date", "without a time"),
     ("no_commodities", ("commodities: {metals: 1.0}", "commodities: {}"), "demand.1.commodities", "at least 1"),
-    ("inf_commodity_share", ("commodities: {metals: 1.0}", "commodities: {metals: .inf}"), "demand.1.commodities.metals", "finite"),
+    ("inf_commodity_share", ("commodities: {metals: 1.0}", "commodities: {metals: .inf}"),
+     "demand.1.commodities.metals", "finite"),
     ("inf_route_share", ("commodities: {metals: 1.0}", "commodities: {metals: 1.0}\n    route_shares: {suez: .inf}"),
      "demand.1.route_shares.suez", "finite"),
     ("bool_as_number", ("teu_per_year: 3000", "teu_per_year: true"), "demand.1.teu_per_year", "not true/false"),
     ("duplicate_key", ("seed: 42", "seed: 42\nseed: 7"), "", "duplicate key 'seed'"),
-    ("duplicate_route", ("routes: [suez, instc_west, instc_east]", "routes: [suez, instc_west, suez]"), "routes.2", "listed twice"),
+    ("duplicate_route", ("routes: [suez, instc_west, instc_east]", "routes: [suez, instc_west, suez]"), "routes.2",
+     "listed twice"),
     ("variant_named_base", ("  busy:", "  base:"), "variants.base", "'base' is the name of the study"),
     ("long_name", ("name: small", "name: " + "x" * 300), "name", "at most 64 characters"),
     ("deep_nesting", ("description", "description"), "", "nested deeper than"),
@@ -101,7 +105,8 @@ def test_disruption_window_error_points_at_its_end(tmp_path):
     ("services", "caspian_irbaz_ruasf", {"speed_kn": 0}, "speed_kn", "speeds must lie between"),
     ("services", "caspian_irbaz_ruasf", {"headway_h": 1e-9}, "headway_h", "greater than or equal to 1"),
 ])
-def test_calibration_overrides_are_refused_naming_item_id_field_and_line(tmp_path, section, item, override, field, words):
+def test_calibration_overrides_are_refused_naming_item_id_field_and_line(
+        tmp_path, section, item, override, field, words):
     from sim.calibration import load_calibration
 
     ids = {s.id for s in getattr(load_calibration(), section)}
@@ -191,13 +196,15 @@ def test_validate_compiles_exactly_what_run_compiles(tmp_path, monkeypatch):
     monkeypatch.setattr(sim.runner, "prepare_study", spy)
     monkeypatch.setattr("sim.experiment.prepare_study", spy)
     assert invoke("validate", DATA / "small.yaml").exit_code == 0
-    assert invoke("run", DATA / "small.yaml", "--out", tmp_path / "r", "--replications", "1", "--no-plots").exit_code == 0
+    assert invoke("run", DATA / "small.yaml", "--out", tmp_path / "r", "--replications", "1",
+                  "--no-plots").exit_code == 0
     assert seen == [["base", "busy"], ["base", "busy"]]
 
 
 @pytest.mark.parametrize("args", [
     ("--replications", "100000000"), ("--replications", "1e8"), ("--replications", "0"), ("--seed", "-1"),
-    ("--workers", "100000"), ("--scheduler", "http://localhost:8786"), ("--scheduler", ""), ("--scheduler", "not a url"),
+    ("--workers", "100000"), ("--scheduler", "http://localhost:8786"), ("--scheduler", ""),
+    ("--scheduler", "not a url"),
     ("--scheduler", "tcp://host:99999"), ("--colour", "red"),
 ], ids=lambda a: " ".join(a) or "empty")
 def test_bad_run_options_are_refused_in_one_line(tmp_path, args):

@@ -22,17 +22,21 @@ def test_route_map_has_one_artist_per_route_and_a_legend_naming_each(path, tmp_p
     fig = study_map(study)
     main = fig.axes[0]
     routes = [r for r in study.file.base.routes]
-    artists = [c for c in main.collections if isinstance(c, LineCollection) and (c.get_gid() or "").startswith("route:")]
+    artists = [c for c in main.collections
+               if isinstance(c, LineCollection) and (c.get_gid() or "").startswith("route:")]
     assert sorted(c.get_gid().split(":", 1)[1] for c in artists) == sorted(routes)
-    legend_texts = " | ".join(t.get_text() for leg in [main.get_legend(), *main.artists] if hasattr(leg, "get_texts") for t in leg.get_texts())
+    legends = [leg for leg in [main.get_legend(), *main.artists] if hasattr(leg, "get_texts")]
+    legend_texts = " | ".join(t.get_text() for leg in legends for t in leg.get_texts())
     for r in routes:
         assert r in legend_texts, r
     # the extent fits the routes: every route vertex is inside the axes limits
     (x0, x1), (y0, y1) = main.get_xlim(), main.get_ylim()
     for c in artists:
         for seg in c.get_segments():
-            assert (seg[:, 0] >= x0).all() and (seg[:, 0] <= x1).all() and (seg[:, 1] >= y0).all() and (seg[:, 1] <= y1).all()
-    has_nsr = any("nsr" in p.info.routes[r].chokepoints for p in study.variants[:1] for r in routes if r in p.info.routes)
+            assert (seg[:, 0] >= x0).all() and (seg[:, 0] <= x1).all()
+            assert (seg[:, 1] >= y0).all() and (seg[:, 1] <= y1).all()
+    first = study.variants[0]
+    has_nsr = any("nsr" in first.info.routes[r].chokepoints for r in routes if r in first.info.routes)
     titles = " ".join(ax.get_title(loc="left") for ax in fig.axes)
     assert ("Arctic" in titles) == has_nsr
     out = tmp_path / "map.png"

@@ -71,7 +71,8 @@ def test_html_report_renders_in_headless_chromium_with_all_images(run_folder, tm
     loaded, total = int(match.group(1)), int(match.group(2))
     assert total >= 8 and loaded == total
     shot = tmp_path / "shot.png"
-    subprocess.run([exe, *flags, f"--screenshot={shot}", "--window-size=1400,2000", url], capture_output=True, timeout=180)
+    subprocess.run([exe, *flags, f"--screenshot={shot}", "--window-size=1400,2000", url], capture_output=True,
+                   timeout=180)
     assert shot.exists() and shot.stat().st_size > 30_000
 
 

@@ -78,7 +78,8 @@ def test_a_failed_run_removes_the_outputs_folder_it_created(tmp_path, monkeypatc
     assert not (tmp_path / "outputs").exists()
 
 
-@pytest.mark.parametrize("scheduler", ["http://localhost:8786", "", "not a url", "tcp://", "tcp://host:0", "tcp://a b:1", "--workers"])
+@pytest.mark.parametrize("scheduler", ["http://localhost:8786", "", "not a url", "tcp://", "tcp://host:0",
+                                       "tcp://a b:1", "--workers"])
 def test_bad_scheduler_addresses_are_refused_before_any_work(tmp_path, scheduler):
     one_line_error(invoke("run", SMALL, "--scheduler", scheduler, "--out", tmp_path / "r", "--no-plots"), "--scheduler")
     assert not (tmp_path / "r").exists()
@@ -161,7 +162,8 @@ def _alive(pids: set[int]) -> set[int]:
 
 def _start_run(out: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "sim.cli", "run", str(SMALL), "--out", str(out), "--no-plots",
+    return subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "sim.cli", "run", str(SMALL), "--out",
+                             str(out), "--no-plots",
                              "--replications", "200", *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             env=env, text=True, start_new_session=True)
 

@@ -52,7 +52,8 @@ def test_branches_pass_their_defining_places(network, specs):
 
 def test_break_of_gauge_happens_on_every_instc_land_branch(network, specs):
     for rid in ("instc_west", "instc_east"):
-        gauges = [network.legs[leg.leg_id].gauge_mm for leg in resolve_route(network, specs[rid]).legs if leg.mode == "rail"]
+        legs = resolve_route(network, specs[rid]).legs
+        gauges = [network.legs[leg.leg_id].gauge_mm for leg in legs if leg.mode == "rail"]
         assert 1435 in gauges and 1520 in gauges, rid
 
 
@@ -105,11 +106,14 @@ def test_closing_a_required_stop_is_an_error(network, specs):
 # restrictions on every call; 'naut' is nautical miles; the default 'northwest' restriction blocks the NSR.
 ORACLE_CASES = [
     # (our origin, destination, via, avoid), (searoute origin lon/lat, destination lon/lat, restrictions)
-    pytest.param(("INNSA", "RULED", (), ("NLRTM",)), ([72.9667, 18.95], [30.2119, 59.9567], []), id="nhava_sheva-st_petersburg-suez"),
-    pytest.param(("INNSA", "RULED", (), ("NLRTM", "suez")), ([72.9667, 18.95], [30.2119, 59.9567], ["suez", "babalmandab"]), id="nhava_sheva-st_petersburg-cape"),
+    pytest.param(("INNSA", "RULED", (), ("NLRTM",)), ([72.9667, 18.95], [30.2119, 59.9567], []),
+                 id="nhava_sheva-st_petersburg-suez"),
+    pytest.param(("INNSA", "RULED", (), ("NLRTM", "suez")),
+                 ([72.9667, 18.95], [30.2119, 59.9567], ["suez", "babalmandab"]), id="nhava_sheva-st_petersburg-cape"),
     pytest.param(("INNSA", "IRBND", (), ()), ([72.9667, 18.95], [56.06, 27.11], []), id="nhava_sheva-bandar_abbas"),
     pytest.param(("INMAA", "RUVVO", (), ()), ([80.2833, 13.1], [131.8833, 43.1167], []), id="chennai-vladivostok"),
-    pytest.param(("RUVVO", "RUMMK", ("kara_gates",), ()), ([131.8833, 43.1167], [33.0613, 68.9691], []), id="vladivostok-murmansk-nsr"),
+    pytest.param(("RUVVO", "RUMMK", ("kara_gates",), ()), ([131.8833, 43.1167], [33.0613, 68.9691], []),
+                 id="vladivostok-murmansk-nsr"),
 ]
 
 

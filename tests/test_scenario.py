@@ -116,7 +116,8 @@ def test_json_schema_lists_the_fields():
 
 # ----- hypothesis: malformed scenarios never produce anything but a ScenarioError/CorridorError ---------------
 LEAF = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-                 st.text(max_size=12), st.lists(st.integers(-5, 5), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+                 st.text(max_size=12), st.lists(st.integers(-5, 5), max_size=3),
+                 st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
 
 
 def paths(d, prefix=()):

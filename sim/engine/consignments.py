@@ -23,7 +23,8 @@ from .records import Records
 __all__ = ["Consignment", "Consignments", "Boarding", "DELIVER", "StepPlan"]
 
 DELIVER = -1  # the step kind closing every itinerary in the engine
-StepPlan = tuple[int, Any, Any]  # (VISIT, FacilityQueue, stay sampler or None) | (RIDE, Boarding, None) | (DELIVER, ...)
+StepPlan = tuple[int, Any,
+                 Any]  # (VISIT, FacilityQueue, stay sampler or None) | (RIDE, Boarding, None) | (DELIVER, ...)
 
 
 class Boarding(Protocol):

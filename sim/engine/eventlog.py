@@ -65,11 +65,13 @@ class EventLog:
         live = self.dropped == 0
         kinds = self.step_kind[self.itinerary] if n else np.zeros((0, ms), dtype=np.int64)
         refs = self.step_ref[self.itinerary] if n else np.zeros((0, ms), dtype=np.int64)
-        arrival = np.column_stack([np.where(live, self.created_h, np.nan), self.step_end[:, :-1]]) if n else self.step_end
+        arrival = (np.column_stack([np.where(live, self.created_h, np.nan), self.step_end[:, :-1]]) if n
+                   else self.step_end)
         is_step = kinds >= 0
         step_ix = np.broadcast_to(np.arange(ms), (n, ms))
         cids = np.broadcast_to(cid[:, None], (n, ms))
-        parts = [(self.created_h, np.full(n, EventKind.CREATED), cid, np.full(n, -1), self.booked_itinerary, np.full(n, -2))]
+        parts = [(self.created_h, np.full(n, EventKind.CREATED), cid, np.full(n, -1), self.booked_itinerary,
+                  np.full(n, -2))]
         drop = ~live
         parts.append((self.created_h[drop], np.full(drop.sum(), EventKind.DROPPED), cid[drop], np.full(drop.sum(), -1),
                       self.dropped[drop], np.full(drop.sum(), -1)))
@@ -79,7 +81,8 @@ class EventLog:
             kind = 1 + 3 * kinds[sel] + phase
             parts.append((times[sel], kind, cids[sel], step_ix[sel], refs[sel], step_ix[sel] * 8 + kind))
         done = ~np.isnan(self.delivered_h)
-        parts.append((self.delivered_h[done], np.full(done.sum(), EventKind.DELIVERED), cid[done], np.full(done.sum(), -1),
+        parts.append((self.delivered_h[done], np.full(done.sum(), EventKind.DELIVERED), cid[done],
+                      np.full(done.sum(), -1),
                       np.full(done.sum(), -1), np.full(done.sum(), 8 * ms + 8)))
         time_h, kind, cons, step, entity, seq = (np.concatenate([np.asarray(p[j]) for p in parts]) for j in range(6))
         keep = time_h <= until_h

@@ -67,7 +67,8 @@ def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants
     return fig
 
 
-def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, variants: list[str], start: dt.date, title: str):
+def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, variants: list[str], start: dt.date,
+                     title: str):
     """Median (line) and 5-95% band of transit days by booking month, per route; one panel per variant."""
     colours = route_colours(routes)
     fig, axes = _panels(len(variants), width=5.6)
@@ -84,9 +85,11 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
             med = done.median()
             lo, hi = done.quantile(0.05), done.quantile(0.95)
             colour = "black" if route == baseline else colours[route]
-            ax.plot(med.index, med.values, marker="o", markersize=3.5, color=colour, linewidth=2.2 if route == baseline else 1.6,
+            ax.plot(med.index, med.values, marker="o", markersize=3.5, color=colour,
+                    linewidth=2.2 if route == baseline else 1.6,
                     label=route + (" (baseline)" if route == baseline else ""))
-            ax.fill_between(med.index, lo.reindex(med.index), hi.reindex(med.index), color=colour, alpha=0.12, linewidth=0)
+            ax.fill_between(med.index, lo.reindex(med.index), hi.reindex(med.index), color=colour, alpha=0.12,
+                            linewidth=0)
             refused = r.groupby("month").status.apply(lambda s: (s == "dropped:season_closed").mean())
             for m, share in refused.items():
                 if share > 0.5:
@@ -103,7 +106,8 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
     return fig
 
 
-def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, start: dt.date, title: str, top: int = 6):
+def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, start: dt.date, title: str,
+                  top: int = 6):
     """Utilisation (busy servers / servers, 7-day mean) and queue length over simulated time for the busiest
     facilities of ``variant`` (replication 0)."""
     fac = facilities[facilities.variant == variant].sort_values("utilisation", ascending=False).head(top)
@@ -115,7 +119,8 @@ def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, 
         when = pd.to_datetime(start) + pd.to_timedelta(s.time_h, unit="h")
         colour = plt.cm.tab10(i % 10)
         util = (s.busy / row.servers).rolling(7, min_periods=1).mean()
-        ax_u.plot(when, util * 100, color=colour, linewidth=1.5, label=f"{row.facility} ({row.utilisation * 100:.0f}% mean)")
+        ax_u.plot(when, util * 100, color=colour, linewidth=1.5, label=f"{row.facility} ({row.utilisation * 100:.0f}% "
+                  f"mean)")
         ax_q.plot(when, s.queue, color=colour, linewidth=1.2, label=row.facility)
     ax_u.set_ylabel("utilisation, 7-day mean (%)")
     ax_u.set_ylim(bottom=0)
@@ -146,10 +151,12 @@ def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title:
                     xerr=[sub.transit_days_p50 - sub.transit_days_p05, sub.transit_days_p95 - sub.transit_days_p50],
                     fmt="none", ecolor="#bbb", elinewidth=1, zorder=1)
         ax.scatter(sub.transit_days_p50, sub.cost_usd_per_teu, c=sub.co2_kg_per_teu, cmap=cmap, norm=norm, s=140,
-                   marker=markers[vi % len(markers)], edgecolor=["black" if r == baseline else "white" for r in sub.route],
+                   marker=markers[vi % len(markers)],
+                   edgecolor=["black" if r == baseline else "white" for r in sub.route],
                    linewidth=[2.0 if r == baseline else 0.8 for r in sub.route], zorder=3, label=f"variant: {variant}")
         for r in sub.itertuples():
-            ax.annotate(r.route + (" (baseline)" if r.route == baseline else ""), (r.transit_days_p50, r.cost_usd_per_teu),
+            ax.annotate(r.route + (" (baseline)" if r.route == baseline else ""),
+                        (r.transit_days_p50, r.cost_usd_per_teu),
                         xytext=(7, 5), textcoords="offset points", fontsize=8)
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     fig.colorbar(sm, ax=ax, label="kg CO2 per TEU")

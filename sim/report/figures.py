@@ -34,7 +34,8 @@ def nsr_note(study: Study) -> str | None:
                         rule = leg.season.rule_for(ice)
                         if rule is None:
                             return f"NSR closed to ice class {ice}"
-                        spans = ", ".join(f"{w.start[1]} {charts.MONTHS[w.start[0] - 1]} - {w.end[1]} {charts.MONTHS[w.end[0] - 1]}" for w in rule.open)
+                        spans = ", ".join(f"{w.start[1]} {charts.MONTHS[w.start[0] - 1]} - {w.end[1]} "
+                                          f"{charts.MONTHS[w.end[0] - 1]}" for w in rule.open)
                         return f"NSR season for the study's {ice} ship: {spans} (escort in shoulder months)"
     return None
 
@@ -44,12 +45,14 @@ def study_map(study: Study, title: str | None = None) -> Figure:
     base = study.variants[0]
     specs = study.specs
     routes = [MapRoute(rid, f"{rid}: {specs[rid].name}" if rid in specs else rid, base.info.routes[rid],
-                       baseline=rid == study.file.base.baseline) for rid in study.file.base.routes if rid in base.info.routes]
+                       baseline=rid == study.file.base.baseline)
+              for rid in study.file.base.routes if rid in base.info.routes]
     return draw_route_map(study.network, load_land(), routes, title or f"{study.file.base.name}: routes",
                           nsr_note=nsr_note(study))
 
 
-def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: pd.DataFrame, replications: int) -> Figure:
+def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: pd.DataFrame,
+              replications: int) -> Figure:
     sub = ships[(ships.variant == plan.name) & ~ships.in_warmup]
     teu = sub.groupby("itinerary").teu.sum() / replications
     merged: dict[tuple, MapRoute] = {}
@@ -62,7 +65,8 @@ def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: 
             continue
         forward = route if route.direction == "forward" else None
         base_route = plan.info.routes.get(rid)
-        diverted = base_route is not None and set(leg.leg_id for leg in base_route.legs) != set(leg.leg_id for leg in route.legs)
+        diverted = (base_route is not None
+                    and {leg.leg_id for leg in base_route.legs} != {leg.leg_id for leg in route.legs})
         label = f"{rid}{' (rerouted)' if diverted else ''}: {value:,.0f} TEU"
         merged[(rid, legs)] = MapRoute(rid + (":rerouted" if diverted else ""), label, forward or route, float(value),
                                       baseline=rid == study.file.base.baseline)
@@ -70,7 +74,8 @@ def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: 
         mr.label = mr.label.split(":")[0] + f": {mr.teu:,.0f} TEU"
     fac = facilities[(facilities.variant == plan.name) & (facilities.wait_h_mean > 0.25)]
     fac = fac.sort_values("wait_h_mean", ascending=False).head(8)
-    bottlenecks = [Bottleneck(r.node, r.facility.replace("_", " "), r.wait_h_mean, r.utilisation) for r in fac.itertuples()]
+    bottlenecks = [Bottleneck(r.node, r.facility.replace("_", " "), r.wait_h_mean,
+                              r.utilisation) for r in fac.itertuples()]
     order = {rid: i for i, rid in enumerate(study.file.base.routes)}
     routes = sorted(merged.values(), key=lambda m: (order.get(m.key.split(":")[0], 99), m.key))
     return draw_route_map(study.network, load_land(), routes, f"{study.file.base.name} / {plan.name}: flows and waits",
@@ -110,14 +115,18 @@ def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: l
         fig = _flow_map(study, plan, ships, facilities, replications)
         images.append((f"Flows and waits: {plan.name}{subset}", _save(fig, folder, f"flow_map_{plan.name}.png")))
     images.append((f"Transit-time distributions{subset}", _save(charts.transit_ecdf(
-        ships, base.routes, base.baseline, variants, "Transit time by route (India to Russia)"), folder, "transit_ecdf.png")))
+        ships, base.routes, base.baseline, variants, "Transit time by route (India to Russia)"), folder,
+        "transit_ecdf.png")))
     images.append((f"Transit time by booking month{subset}", _save(charts.transit_by_month(
-        ships, base.routes, base.baseline, variants, base.start_date, "Transit time by booking month (India to Russia)"),
+        ships, base.routes, base.baseline, variants, base.start_date,
+        "Transit time by booking month (India to Russia)"),
         folder, "transit_by_month.png")))
     for plan in study.variants[:3]:
         images.append((f"Busiest facilities: {plan.name}", _save(charts.facility_load(
-            series, facilities, plan.name, base.start_date, f"Busiest facilities over time ({plan.name}, replication 0)"),
+            series, facilities, plan.name, base.start_date,
+            f"Busiest facilities over time ({plan.name}, replication 0)"),
             folder, f"facility_load_{plan.name}.png")))
     images.append(("Cost, time and CO2", _save(charts.cost_vs_time(
-        summary, base.routes, base.baseline, "Cost against time per route (India to Russia)"), folder, "cost_vs_time.png")))
+        summary, base.routes, base.baseline, "Cost against time per route (India to Russia)"), folder,
+        "cost_vs_time.png")))
     return images

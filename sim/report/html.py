@@ -30,25 +30,30 @@ def write_html(folder: Path, study: Study, rows: list[dict], facility_rows: list
         cls = ' class="baseline"' if r["is_baseline"] else ""
         body.append(
             f"<tr{cls}><td>{e(r['variant'])}</td><td>{e(r['route'])}{' (baseline)' if r['is_baseline'] else ''}</td>"
-            f"<td>{e(r['direction'])}</td><td>{number(r['teu_delivered'], 0)}</td><td>{number(r['transit_days_p50'])}</td>"
+            f"<td>{e(r['direction'])}</td><td>{number(r['teu_delivered'], 0)}</td>"
+            f"<td>{number(r['transit_days_p50'])}</td>"
             f"<td>{number(r['transit_days_p05'])} - {number(r['transit_days_p95'])}</td>"
             + ("<td>baseline</td><td></td>" if r["is_baseline"] else
-               f"<td>{number(r['delta_days_p50_vs_baseline'])}</td><td>{number(r['delta_days_ci_low'])} to {number(r['delta_days_ci_high'])}</td>")
+               f"<td>{number(r['delta_days_p50_vs_baseline'])}</td><td>{number(r['delta_days_ci_low'])} to "
+               f"{number(r['delta_days_ci_high'])}</td>")
             + f"<td>{number(r['cost_usd_per_teu'], 0)}</td>"
             f"<td>{number(r['co2_kg_per_teu'], 0)}</td><td>{number(100 * r['on_time_share'], 0)}%</td></tr>")
     fac_rows = sorted(facility_rows, key=lambda f: (f["variant"], -f["utilisation"]))
     fac = "".join(
         f"<tr><td>{e(f['variant'])}</td><td>{e(f['facility'])}</td><td>{e(f['node'])}</td><td>{e(f['kind'])}</td>"
         f"<td>{f['servers']}</td><td>{number(100 * f['utilisation'], 0)}%</td><td>{number(f['mean_queue'])}</td>"
-        f"<td>{number(f['wait_h_mean'])}</td><td>{number(f['wait_h_p95'])}</td><td>{f['max_queue']}</td></tr>" for f in fac_rows)
+        f"<td>{number(f['wait_h_mean'])}</td><td>{number(f['wait_h_p95'])}</td><td>{f['max_queue']}</td></tr>"
+        for f in fac_rows)
     figures = []
     for caption, path in images:
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        figures.append(f'<figure><img alt="{e(caption)}" src="data:image/png;base64,{data}"><figcaption>{e(caption)}</figcaption></figure>')
+        figures.append(f'<figure><img alt="{e(caption)}" '
+                       f'src="data:image/png;base64,{data}"><figcaption>{e(caption)}</figcaption></figure>')
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(base.name)}: corridor comparison</title>
 <style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1400px; color: #222; padding: 0 1rem; }}
+body {{ font-family: system-ui, -apple-system, "Segoe UI",
+       sans-serif; margin: 2rem auto; max-width: 1400px; color: #222; padding: 0 1rem; }}
 h1 {{ margin-bottom: 0.2rem; }} .meta {{ color: #555; }}
 table {{ border-collapse: collapse; margin: 1rem 0; font-size: 0.88rem; }}
 th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; }}

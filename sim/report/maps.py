@@ -10,7 +10,7 @@ visible.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
@@ -28,13 +28,16 @@ from ..geo import densify  # noqa: E402
 from ..land import LandMask  # noqa: E402
 from ..network import Network  # noqa: E402
 from ..routes import Route  # noqa: E402
+from .labels import Labeller  # noqa: E402
 
 __all__ = ["MapRoute", "Bottleneck", "draw_route_map", "MODE_STYLES", "ROUTE_COLOURS"]
 
 CENTRE_LON = 85.0
 WORLD = Transformer.from_crs("EPSG:4326", f"+proj=eqearth +lon_0={CENTRE_LON} +datum=WGS84 +units=m", always_xy=True)
-ARCTIC = Transformer.from_crs("EPSG:4326", "+proj=stere +lat_0=90 +lon_0=105 +lat_ts=70 +datum=WGS84 +units=m", always_xy=True)
-MODE_STYLES: dict[str, Any] = {"sea": "solid", "canal": "solid", "ferry": (0, (6, 2)), "rail": (0, (5, 1.5, 1, 1.5)), "road": (0, (1, 1.2))}
+ARCTIC = Transformer.from_crs("EPSG:4326", "+proj=stere +lat_0=90 +lon_0=105 +lat_ts=70 +datum=WGS84 +units=m",
+                              always_xy=True)
+MODE_STYLES: dict[str, Any] = {"sea": "solid", "canal": "solid", "ferry": (0, (6, 2)), "rail": (0, (5, 1.5, 1, 1.5)),
+                               "road": (0, (1, 1.2))}
 MODE_LABELS = {"sea": "sea lane", "canal": "canal", "ferry": "ferry", "rail": "rail", "road": "road"}
 ROUTE_COLOURS = ["#1f4e9c", "#d1495b", "#edae49", "#00798c", "#6a4c93", "#3d9970", "#f26419", "#8d6a9f", "#2e4057",
                  "#b07d62", "#4f772d"]
@@ -60,42 +63,6 @@ class Bottleneck:
     label: str
     wait_h: float
     utilisation: float = 0.0
-
-
-@dataclass
-class _Labeller:
-    """Greedy label placement: try eight positions around a point, keep the first that overlaps nothing."""
-
-    ax: Axes
-    placed: list = field(default_factory=list)
-
-    def place(self, x: float, y: float, text: str, size: float = 7.5, weight: str = "normal", colour: str = "#222",
-              must: bool = False) -> bool:
-        renderer = self.ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvas
-        for dx, dy, ha, va in ((6, 4, "left", "bottom"), (6, -4, "left", "top"), (-6, 4, "right", "bottom"),
-                               (-6, -4, "right", "top"), (0, 8, "center", "bottom"), (0, -8, "center", "top"),
-                               (10, 0, "left", "center"), (-10, 0, "right", "center")):
-            t = self.ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                                 fontsize=size, fontweight=weight, color=colour, zorder=30,
-                                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
-            box = t.get_window_extent(renderer).expanded(1.04, 1.1)
-            axbox = self.ax.get_window_extent(renderer)
-            inside = axbox.contains(box.x0, box.y0) and axbox.contains(box.x1, box.y1)
-            if inside and not any(box.overlaps(b) for b in self.placed):
-                self.placed.append(box)
-                return True
-            t.remove()
-        if must:
-            t = self.ax.annotate(text, (x, y), xytext=(6, 4), textcoords="offset points", fontsize=size, color=colour,
-                                 zorder=30)
-            self.placed.append(t.get_window_extent(renderer))
-            return True
-        return False
-
-    def block(self, artist) -> None:
-        """Keep labels off an artist already drawn (e.g. the legend)."""
-        renderer = self.ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvas
-        self.placed.append(artist.get_window_extent(renderer))
 
 
 def _short(node) -> str:
@@ -168,7 +135,8 @@ def _route_collection(network: Network, mr: MapRoute, colour: str, width: float,
         line = _offset(_project_line(coords, transformer), offset_m)
         segments.append(line)
         styles.append(MODE_STYLES[leg.mode])
-    lc = LineCollection(segments, colors=colour, linewidths=width, linestyles=styles, zorder=10 + (3 if mr.baseline else 0),
+    lc = LineCollection(segments, colors=colour, linewidths=width, linestyles=styles,
+                        zorder=10 + (3 if mr.baseline else 0),
                         capstyle="round", label=mr.label)
     lc.set_gid(f"route:{mr.key}")
     return lc
@@ -178,8 +146,10 @@ def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], tit
                    bottlenecks: list[Bottleneck] | None = None, nsr_note: str | None = None):
     """Draw the study's routes (and flows and bottlenecks when given); return the matplotlib Figure."""
     arctic = any("nsr" in r.route.chokepoints for r in routes)
-    inland = [leg for r in routes for leg in r.route.legs if leg.mode in ("rail", "road") or "caspian" in leg.chokepoints]
-    inland_pts = np.vstack([_project_line(network.leg_coords(leg.leg_id, leg.direction)) for leg in inland]) if inland else None
+    inland = [leg for r in routes for leg in r.route.legs
+              if leg.mode in ("rail", "road") or "caspian" in leg.chokepoints]
+    inland_pts = (np.vstack([_project_line(network.leg_coords(leg.leg_id, leg.direction)) for leg in inland])
+                  if inland else None)
     detail = (not arctic and inland_pts is not None
               and any(network.nodes[n].country in ("IR", "AZ", "TM", "KZ") for r in routes for n in r.route.nodes))
     flows = [r.teu for r in routes if r.teu]
@@ -232,7 +202,8 @@ def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], tit
         ax.text(0.99, 0.985, nsr_note, transform=ax.transAxes, ha="right", va="top", fontsize=8.5, color="#1f4e9c",
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#1f4e9c", "alpha": 0.9}, zorder=40)
     _scale_bar(ax)
-    fig.text(0.15 / fig_w, 0.12 / fig_h, "Equal Earth projection centred at 85°E. Land: Natural Earth 1:10m (public domain). "
+    fig.text(0.15 / fig_w, 0.12 / fig_h, "Equal Earth projection centred at 85°E. Land: Natural Earth 1:10m (public "
+             "domain). "
              "Parallel routes are drawn side by side where they share a lane.", fontsize=7.5, color="#555")
     side = [(0.15 + main_w_in + 0.15) / fig_w, 0.45 / fig_h, 6.0 / fig_w, main_h_in / fig_h]
     if arctic:
@@ -243,7 +214,7 @@ def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], tit
 
 
 def _legends(ax: Axes, routes: list[MapRoute], max_teu: float | None, bottlenecks: list[Bottleneck] | None
-             ) -> _Labeller:
+             ) -> Labeller:
     """Legends for routes (colour), modes (line style) and bottleneck size; a labeller that keeps off them."""
     title = "routes" + (" (line width: TEU carried per replication)" if max_teu else "")
     route_legend = ax.legend(loc="lower left", fontsize=8.5, title=title, title_fontsize=8.5, framealpha=0.92)
@@ -258,13 +229,13 @@ def _legends(ax: Axes, routes: list[MapRoute], max_teu: float | None, bottleneck
     mode_legend = ax.legend(handles=mode_handles, loc="lower right", fontsize=8.5, title="mode", title_fontsize=8.5,
                             framealpha=0.92)
     ax.figure.canvas.draw()
-    labeller = _Labeller(ax)
+    labeller = Labeller(ax)
     labeller.block(route_legend)
     labeller.block(mode_legend)
     return labeller
 
 
-def _mark_bottlenecks(ax: Axes, network: Network, labeller: _Labeller, bottlenecks: list[Bottleneck]) -> None:
+def _mark_bottlenecks(ax: Axes, network: Network, labeller: Labeller, bottlenecks: list[Bottleneck]) -> None:
     """Circles sized by mean queue wait; the six worst labelled."""
     worst = max(b.wait_h for b in bottlenecks) or 1.0
     ranked = sorted(bottlenecks, key=lambda b: -b.wait_h)
@@ -279,7 +250,7 @@ def _mark_bottlenecks(ax: Axes, network: Network, labeller: _Labeller, bottlenec
         labeller.place(x, y, f"{b.label}: {b.wait_h:.1f} h wait", size=7.5, colour="#7b241c", weight="bold")
 
 
-def _mark_nodes(ax: Axes, network: Network, labeller: _Labeller, routes: list[MapRoute]) -> None:
+def _mark_nodes(ax: Axes, network: Network, labeller: Labeller, routes: list[MapRoute]) -> None:
     """Chokepoints and key nodes the routes pass: ends first, then borders and ports, then straits and canals."""
     on_routes = {n for r in routes for n in r.route.nodes}
     ends = list(dict.fromkeys([r.route.origin for r in routes] + [r.route.destination for r in routes]))
@@ -322,7 +293,7 @@ def _detail_panel(fig, network: Network, land: LandMask, routes: list[MapRoute],
     ax.set_yticks([])
     ax.set_title("Corridor detail: Iran, the Caspian, the Caucasus and Central Asia", fontsize=10, loc="left")
     fig.canvas.draw()
-    labeller = _Labeller(ax)
+    labeller = Labeller(ax)
     if bottlenecks:
         worst = max(b.wait_h for b in bottlenecks) or 1.0
         for b in bottlenecks:

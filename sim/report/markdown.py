@@ -39,7 +39,8 @@ def write_markdown(folder: Path, study: Study, rows: list[dict], facility_rows: 
         table_rows.append({
             "variant": r["variant"], "route": r["route"] + (" (baseline)" if r["is_baseline"] else ""),
             "direction": r["direction"], "teu": number(r["teu_delivered"], 0),
-            "p50": number(r["transit_days_p50"]), "p05_p95": f"{number(r['transit_days_p05'])} - {number(r['transit_days_p95'])}",
+            "p50": number(r["transit_days_p50"]),
+            "p05_p95": f"{number(r['transit_days_p05'])} - {number(r['transit_days_p95'])}",
             "delta": "baseline" if r["is_baseline"] else number(r["delta_days_p50_vs_baseline"]),
             "ci": "" if r["is_baseline"] else f"{number(r['delta_days_ci_low'])} to {number(r['delta_days_ci_high'])}",
             "cost": number(r["cost_usd_per_teu"], 0), "co2": number(r["co2_kg_per_teu"], 0),
@@ -48,24 +49,29 @@ def write_markdown(folder: Path, study: Study, rows: list[dict], facility_rows: 
     lines.append(markdown_table(table_rows, [
         ("variant", "variant"), ("route", "route"), ("direction", "direction"), ("teu", "TEU delivered / rep"),
         ("p50", "transit p50 (days)"), ("p05_p95", "p05 - p95"), ("delta", "Δ p50 vs baseline"),
-        ("ci", "95% CI of Δ"), ("cost", "USD/TEU"), ("co2", "kg CO2/TEU"), ("ontime", f"on time (≤{base.on_time_days:g} d)"),
+        ("ci", "95% CI of Δ"), ("cost", "USD/TEU"), ("co2", "kg CO2/TEU"),
+        ("ontime", f"on time (≤{base.on_time_days:g} d)"),
         ("div", "diverted"),
     ]))
     lines += ["", "## Busiest facilities", ""]
     top = sorted(facility_rows, key=lambda f: -f["utilisation"])[:10]
     lines.append(markdown_table([
-        {"variant": f["variant"], "facility": f["facility"], "node": f["node"], "util": f"{100 * f['utilisation']:.0f}%",
+        {"variant": f["variant"], "facility": f["facility"], "node": f["node"],
+         "util": f"{100 * f['utilisation']:.0f}%",
          "wait": number(f["wait_h_mean"]), "p95": number(f["wait_h_p95"]), "maxq": f["max_queue"]} for f in top
     ], [("variant", "variant"), ("facility", "facility"), ("node", "node"), ("util", "utilisation"),
         ("wait", "mean wait (h)"), ("p95", "p95 wait (h)"), ("maxq", "max queue")]))
     if service_rows:
-        lines += ["", "## Fullest services (mean load factor of departing vehicles; near 1.0 means cargo waits for space)", ""]
+        lines += ["", "## Fullest services (mean load factor of departing vehicles; near 1.0 means cargo waits for "
+                  "space)", ""]
         top_s = sorted(service_rows, key=lambda r: -r["mean_load_factor"])[:10]
         lines.append(markdown_table([
             {"variant": r["variant"], "service": r["service"], "direction": r["direction"],
-             "lf": f"{100 * r['mean_load_factor']:.0f}%", "dep": number(r["departures"], 0), "teu": number(r["teu"], 0)} for r in top_s
+             "lf": f"{100 * r['mean_load_factor']:.0f}%", "dep": number(r["departures"], 0),
+             "teu": number(r["teu"], 0)} for r in top_s
         ], [("variant", "variant"), ("service", "service"), ("direction", "direction"), ("lf", "load factor"),
             ("dep", "departures / rep"), ("teu", "TEU / rep")]))
-    lines += ["", "Files: summary.csv, facilities.csv, services.csv, facility_timeseries.csv, itineraries.csv, shipments.parquet, manifest.json "
+    lines += ["", "Files: summary.csv, facilities.csv, services.csv, facility_timeseries.csv, itineraries.csv, "
+              "shipments.parquet, manifest.json "
               "(columns and units in the README).", ""]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")

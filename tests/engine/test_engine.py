@@ -114,7 +114,8 @@ def boarding_waits(result):
     log = result.log
     board = log["time_h"][log["kind"] == EventKind.BOARD_WAIT]
     who_b = log["consignment"][log["kind"] == EventKind.BOARD_WAIT]
-    depart = dict(zip(log["consignment"][log["kind"] == EventKind.DEPART], log["time_h"][log["kind"] == EventKind.DEPART], strict=True))
+    depart = dict(zip(log["consignment"][log["kind"] == EventKind.DEPART],
+                      log["time_h"][log["kind"] == EventKind.DEPART], strict=True))
     return np.asarray([depart[c] - t for c, t in zip(who_b, board, strict=True) if c in depart])
 
 
@@ -161,8 +162,10 @@ def test_a_truck_fleet_never_has_more_trucks_out_than_it_owns():
     model = fleet_model(trucks, 20_000, km, speed, back, horizon)
     result = run(model, np.random.default_rng(6))
     log = result.log
-    depart = dict(zip(log["consignment"][log["kind"] == EventKind.DEPART], log["time_h"][log["kind"] == EventKind.DEPART], strict=True))
-    arrive = dict(zip(log["consignment"][log["kind"] == EventKind.ARRIVE], log["time_h"][log["kind"] == EventKind.ARRIVE], strict=True))
+    depart = dict(zip(log["consignment"][log["kind"] == EventKind.DEPART],
+                      log["time_h"][log["kind"] == EventKind.DEPART], strict=True))
+    arrive = dict(zip(log["consignment"][log["kind"] == EventKind.ARRIVE],
+                      log["time_h"][log["kind"] == EventKind.ARRIVE], strict=True))
     starts, ends = [], []
     for cid, t in depart.items():
         n = math.ceil(result.bookings.teu[cid] / 2.0)

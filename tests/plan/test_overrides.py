@@ -25,10 +25,12 @@ def test_cost_overrides_merge_into_the_cost_item(calibration):
 
 
 def test_an_unknown_id_names_the_field_and_the_allowed_ids(calibration):
-    with pytest.raises(ScenarioError, match=r"s.yaml: field 'facilities.nope': no such facility; allowed: .*border_astara"):
+    with pytest.raises(ScenarioError, match=r"s.yaml: field 'facilities.nope': no such facility; allowed: "
+                       r".*border_astara"):
         apply_overrides(calibration, {}, {"nope": {"servers": 2}}, {}, "s.yaml")
 
 
 def test_an_invalid_value_is_refused_with_its_location(calibration):
-    with pytest.raises(ScenarioError, match=r"s.yaml: override gives an invalid calibration at 'services.*capacity_teu'"):
+    with pytest.raises(ScenarioError, match=r"s.yaml: override gives an invalid calibration at "
+                       r"'services.*capacity_teu'"):
         apply_overrides(calibration, {"liner_innsa_irbnd": {"capacity_teu": -5}}, {}, {}, "s.yaml")

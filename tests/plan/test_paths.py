@@ -25,7 +25,8 @@ def test_a_suez_liner_path_has_one_convoy_chunk_over_the_canal_legs(planner, net
     assert sum(c.km for c in path.chunks) == pytest.approx(route.distance_km)  # every km in exactly one chunk
     assert path.co2_kg_per_teu == pytest.approx(route.distance_km * s.co2_kg_per_teu_km)
     costs = ctx.cal.costs
-    expected_fees = costs.suez_toll_usd_per_teu + sum(v for k, v in costs.war_risk_usd_per_teu.items() if k in path.tags)
+    expected_fees = costs.suez_toll_usd_per_teu + sum(v for k,
+                                                      v in costs.war_risk_usd_per_teu.items() if k in path.tags)
     assert path.fees_usd_per_teu == pytest.approx(expected_fees)
     assert blocked == []  # no disruption in this study
 

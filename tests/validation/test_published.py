@@ -32,7 +32,8 @@ def test_the_table_cites_enough_sources():
 @pytest.mark.parametrize("fig", FIGURES, ids=[f.id for f in FIGURES])
 def test_simulated_value_lies_inside_the_published_range(measured, fig):
     row = next(r for r in evaluate(measured, [fig]))
-    assert fig.low <= row["value"] <= fig.high, f"{fig.id}: simulated {row['value']:.2f} {fig.unit}, published {fig.low}-{fig.high}"
+    assert fig.low <= row["value"] <= fig.high, (f"{fig.id}: simulated {row['value']:.2f} {fig.unit}, "
+                                                 f"published {fig.low}-{fig.high}")
 
 
 def test_spread_is_physical(measured):
