@@ -94,7 +94,7 @@ def _cached(kind: str, paths: tuple[Path, ...], load: Callable[[], object]):
 
 
 def _network_and_specs(root: Path):
-    files = (root / "nodes.geojson", root / "legs.geojson", root / "routes.yaml")
+    files = (root / "nodes.geojson", root / "legs.geojson", root / "routes.yaml", root / "nsr_ice.yaml")
 
     def load():
         network = load_network(root)

@@ -13,14 +13,14 @@ import numpy as np
 from .distributions import Dist
 
 __all__ = [
-    "TRAVEL", "CONVOY", "ESCORT", "CHECK", "HOLD",
+    "TRAVEL", "CONVOY", "ESCORT", "CHECK", "HOLD", "ICE", "CompiledIce",
     "Chunk", "ServicePath", "CompiledService", "CompiledFacility", "CompiledConvoy", "CompiledEscort",
     "Step", "Itinerary", "Flow", "CompiledModel", "VISIT", "RIDE", "CompiledFleet", "Trial", "NO_STAY", "CUTOFF",
     "DWELL", "LOADED", "EMPTY", "TRIAL",
 ]
 
 # Chunk kinds of a vehicle trip
-TRAVEL, CONVOY, ESCORT, CHECK, HOLD = range(5)
+TRAVEL, CONVOY, ESCORT, CHECK, HOLD, ICE = range(6)
 # Step kinds of a consignment itinerary
 VISIT, RIDE = 0, 1
 # What follows the service of a facility visit
@@ -32,9 +32,10 @@ LOADED, EMPTY, TRIAL = 0, 1, 2
 @dataclass(frozen=True)
 class Chunk:
     """One piece of a vehicle trip: travel ``km`` (TRAVEL), wait for a canal convoy (CONVOY, ``ref`` = convoy
-    index), icebreaker escort over ``km`` when the season requires it (ESCORT, ``ref`` = escort index; travels
-    normally otherwise), a vehicle inspection at a border (CHECK, ``ref`` = facility index), or a hold while a
-    'wait' closure is active (HOLD, ``ref`` = disruption index)."""
+    index), icebreaker escort over ``km`` (ESCORT, ``ref`` = escort index), ``km`` through an ice area (ICE,
+    ``ref`` = the area's index in ``CompiledIce``: open water, ice on its own, escorted or waiting for the ice to
+    ease, as the ship's ice class allows that day), a vehicle inspection at a border (CHECK, ``ref`` = facility
+    index), or a hold while a 'wait' closure is active (HOLD, ``ref`` = disruption index)."""
 
     kind: int
     km: float = 0.0
@@ -80,11 +81,11 @@ class CompiledService:
     # reroutes[d] = path to take when disruption d (a reroute closure) is active at the planned passage time
     reroutes: dict[int, ServicePath] = field(default_factory=dict)
     reroute_offsets_h: dict[int, float] = field(default_factory=dict)
-    # per-day flags over the horizon (None: no seasonal leg). departure_ok[d]: a departure on day d can
-    # finish its seasonal legs inside the window; escort_needed[d]: escort is required on day d.
-    departure_ok: np.ndarray | None = None
-    escort_needed: np.ndarray | None = None
-    seasonal_offset_h: float = 0.0  # nominal hours from departure to the first seasonal leg
+    # ice_actions[area, year type, day]: INDEPENDENT, ESCORT or CLOSED for this service's ships (None: no ice on
+    # the path); ice_route: (area, nominal hours from departure to the area, nominal hours in it) along the path,
+    # to let a ship leave only when it can get through
+    ice_actions: np.ndarray | None = None
+    ice_route: tuple[tuple[int, float, float], ...] = ()
     fleet: int = -1  # index of the finite fleet its vehicles come from (-1: as many as the rule needs)
     fleet_end: int = 0  # the fleet end this direction leaves from (0: forward origin)
     pair: int = -1  # the service instance of the opposite direction (where its vehicles go next)
@@ -156,6 +157,21 @@ class CompiledFleet:
 
 
 @dataclass(frozen=True)
+class CompiledIce:
+    """Ice by water area: ``codes[area, year type, day]`` (0 F, 1 L, 2 M, 3 H); each area's ``sector``; the
+    year type of each sector, fixed (``fixed``) or drawn per replication from ``probabilities[sector]``;
+    speeds through L, M and H ice; the icebreaker escort (index in ``CompiledModel.escorts``) for ESCORT actions."""
+
+    areas: tuple[str, ...]
+    sector: tuple[int, ...]
+    probabilities: tuple[tuple[float, float, float], ...]
+    fixed: int | None
+    codes: np.ndarray
+    speeds_kmh: tuple[Dist, Dist, Dist]
+    escort: int
+
+
+@dataclass(frozen=True)
 class Step:
     """One step of an itinerary: a facility visit or a service ride. A visit is followed by ``after``: nothing,
     the facility's cut-off before loading (CUTOFF, when a ride follows) or its dwell (DWELL, at the destination)."""
@@ -177,8 +193,10 @@ class Itinerary:
     steps: tuple[Step, ...]
     handling_usd_per_teu: float
     min_hours: float  # analytic lower bound on transit: distance / max speed + minimum dwells and services
-    # refuse[d] is True when a booking made on day d must be refused (seasonal route, policy 'refuse')
-    refuse: np.ndarray | None = None
+    # policy 'refuse': a booking is refused when ``season_service`` could not leave ``season_shift_h`` after it
+    # (when the cargo nominally reaches that service); -1: never refused
+    season_service: int = -1
+    season_shift_h: float = 0.0
     # reroutes: (start_h, end_h, itinerary index or -1 to drop) for bookings in a closure window
     reroutes: tuple[tuple[float, float, int], ...] = ()
     # a delivered box is sent back empty on itinerary ``empty_return`` with probability ``empty_share`` (the part
@@ -237,6 +255,7 @@ class CompiledModel:
     drain_h: float = 0.0  # after the horizon no booking is made; the run goes on at most this long to deliver
     fleets: tuple[CompiledFleet, ...] = ()
     trials: tuple[Trial, ...] = ()
+    ice: CompiledIce | None = None
 
     @property
     def end_h(self) -> float:

@@ -17,6 +17,7 @@ import networkx as nx
 
 from .errors import GeodataError, ScenarioError
 from .geo import distance_km, line_length_km, normalise_lon
+from .ice import IceData, load_ice
 from .limits import MAX_APPROACH_KM, MAX_GEODATA_BYTES, MAX_NESTING
 from .seasons import Season, parse_season
 from .yamlio import read_text_file
@@ -74,6 +75,7 @@ class Network:
     nodes: dict[str, Node]
     legs: dict[str, Leg]
     graph: nx.MultiDiGraph = field(repr=False)
+    ice: IceData | None = field(default=None, repr=False)  # NSR ice by water area (geodata/nsr_ice.yaml)
 
     @cached_property
     def chokepoints(self) -> frozenset[str]:
@@ -242,7 +244,8 @@ def _parse_leg(feat: dict, file: str, index: int, nodes: dict[str, Node]) -> Leg
 
 
 def load_network(geodata_dir: Path | str = DEFAULT_GEODATA) -> Network:
-    """Load ``nodes.geojson`` and ``legs.geojson`` from ``geodata_dir``; raise GeodataError naming the feature."""
+    """Load ``nodes.geojson``, ``legs.geojson`` and, when present, ``nsr_ice.yaml`` from ``geodata_dir``; raise
+    GeodataError naming the feature."""
     root = Path(geodata_dir)
     node_file, leg_file = root / "nodes.geojson", root / "legs.geojson"
     nodes: dict[str, Node] = {}
@@ -264,4 +267,10 @@ def load_network(geodata_dir: Path | str = DEFAULT_GEODATA) -> Network:
         graph.add_edge(leg.start, leg.end, key=(leg.id, "forward"), leg=leg.id, direction="forward")
         if not leg.oneway:
             graph.add_edge(leg.end, leg.start, key=(leg.id, "reverse"), leg=leg.id, direction="reverse")
-    return Network(nodes=nodes, legs=legs, graph=graph)
+    ice_file = root / "nsr_ice.yaml"
+    ice = load_ice(ice_file) if ice_file.exists() else None
+    if ice is not None:
+        for leg_id in ice.segments:
+            if leg_id not in legs:
+                raise GeodataError(str(ice_file), leg_id, "segments", f"no leg '{leg_id}' in {leg_file}")
+    return Network(nodes=nodes, legs=legs, graph=graph, ice=ice)

@@ -181,6 +181,9 @@ class Scenario(_Strict):
     empty_returns: bool = Field(True, description="send back as empty moves the boxes the opposite flow does not "
                                 "reuse (the trade imbalance), on the same route")
     trials: list[TrialRun] = Field(default_factory=list, description="dedicated consignments on fixed departures")
+    ice_year: Literal["light", "normal", "heavy", "random"] = Field(
+        "normal", description="NSR ice: a light, normal or heavy year everywhere, or 'random': each sector's year "
+        "type drawn per replication with the probabilities in geodata/nsr_ice.yaml")
     services: dict[str, dict[str, Any]] = Field(default_factory=dict, description="service id -> field overrides")
     facilities: dict[str, dict[str, Any]] = Field(default_factory=dict, description="facility id -> field overrides")
     costs: dict[str, Any] = Field(default_factory=dict, description="cost field overrides")

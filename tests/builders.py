@@ -84,8 +84,7 @@ def escort_model(places: int, ships_per_year: float, escort_km: float, escort_km
         index=0, id="ships", direction="forward", mode="sea", origin="A", destination="B",
         capacity_teu=1.0, departure="when_full", headway_h=0.0, offset_h=0.0, max_wait_h=1.0, fill_teu=1.0,
         vehicles=0, return_h=0.0, speed_kmh=Dist("fixed", 25.0), month_speed_factor=(1.0,) * 12,
-        freight_usd_per_teu=0.0, detour_usd_per_teu_km=0.0, path=path,
-        escort_needed=np.ones(days, dtype=bool))
+        freight_usd_per_teu=0.0, detour_usd_per_teu_km=0.0, path=path)
     escort = CompiledEscort(0, "icebreakers", places, 1, Dist("fixed", escort_kmh), Dist("fixed", pickup_h))
     itinerary = Itinerary(0, "e", "e", "forward", (Step(RIDE, 0, "A"),), 0.0, escort_km / escort_kmh)
     flow = Flow("f", ships_per_year, (1.0,) * 12, (0,), (1.0,), (0,), (1.0,), (1,), (1.0,))

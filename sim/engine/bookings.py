@@ -3,6 +3,7 @@ that starts each consignment when its booking time comes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,19 +91,22 @@ def generate_bookings(model: CompiledModel, rng: np.random.Generator) -> Booking
     )
 
 
-def decide_at_booking(model: CompiledModel, bookings: Bookings, rec: Records) -> list[int]:
-    """Apply what is decided when a booking is made, which depends only on its time and itinerary: refusal by a
-    closed season (policy 'refuse'), then the first booking-level reroute window that holds it (an itinerary
-    index, or -1: no route, dropped). Rewrites ``bookings.itinerary``, fills ``rec.dropped``/``rec.diverted``;
-    returns the indices of the bookings that go ahead, in time order."""
+def decide_at_booking(model: CompiledModel, bookings: Bookings, rec: Records,
+                      departure_ok: Sequence[list[bool] | None]) -> list[int]:
+    """Apply what is decided when a booking is made, which depends only on its time and itinerary: refusal when
+    the itinerary's seasonal service could not leave by the time the cargo reaches it (policy 'refuse';
+    ``departure_ok`` per service and day, this replication's ice), then the first booking-level reroute window
+    that holds it (an itinerary index, or -1: no route, dropped). Rewrites ``bookings.itinerary``, fills
+    ``rec.dropped``/``rec.diverted``; returns the indices of the bookings that go ahead, in time order."""
     its = bookings.itinerary
-    day = (bookings.created_h // 24.0).astype(np.int64)
     target = its.copy()
     reason = np.zeros(len(its), dtype=np.int64)
     for it in model.itineraries:
         mine = np.flatnonzero(its == it.index)
-        if it.refuse is not None:
-            refused = np.asarray(it.refuse)[np.minimum(day[mine], len(it.refuse) - 1)]
+        ok = departure_ok[it.season_service] if it.season_service >= 0 else None
+        if ok is not None:
+            reach = ((bookings.created_h[mine] + it.season_shift_h) // 24.0).astype(np.int64)
+            refused = ~np.asarray(ok)[np.minimum(reach, len(ok) - 1)]
             reason[mine[refused]] = SEASON_CLOSED
             mine = mine[~refused]
         for a, b, alt in it.reroutes:

@@ -16,6 +16,7 @@ from .clock import Callbacks, Clock, Wakeup
 from .collect import RunResult, collect
 from .consignments import DELIVER, Consignments, StepPlan
 from .fleets import Shuttle
+from .ice import IceState
 from .records import PathTable, Records
 from .services import Service
 from .trips import Trips
@@ -55,17 +56,18 @@ def _simulate(model: CompiledModel, rng: np.random.Generator, given: Bookings | 
     facilities = [FacilityQueue(f, rng, end_h) for f in model.facilities]
     convoys = [ConvoySlots(c, rng, end_h) for c in model.convoys]
     shuttles = [Shuttle(f, clock, rng) for f in model.fleets]
+    ice = IceState(model.ice, rng) if model.ice is not None else None
     paths = PathTable()
     consignments = Consignments(clock, rec, [(it.empty_return, it.empty_share) for it in model.itineraries],
                                 sampler(Dist("uniform", 0.0, 1.0), rng), model.horizon_h)
     trips = Trips(clock, consignments, rec, convoys, model.escorts, facilities, model.holds,
-                  model.month_at_day.tolist(), rng)
+                  model.month_at_day.tolist(), rng, ice)
     services = [Service(s, rng, clock, trips, consignments, rec.departures, paths, model.holds, end_h,
-                        shuttles[s.fleet] if s.fleet >= 0 else None) for s in model.services]
+                        shuttles[s.fleet] if s.fleet >= 0 else None, ice) for s in model.services]
     for s in services:
         s.start()
     consignments.steps_of = [_steps(it.steps, facilities, services) for it in model.itineraries]
-    BookingSource(clock, consignments, bookings, decide_at_booking(model, bookings, rec))
+    BookingSource(clock, consignments, bookings, decide_at_booking(model, bookings, rec, [s.ok for s in services]))
     HorizonCheck(consignments, model.horizon_h)
     events = clock.run(until=end_h)
     return collect(model, bookings, booked_itinerary, rec, paths, facilities, events, clock.now)

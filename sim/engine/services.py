@@ -28,6 +28,7 @@ from .capacity import Pool
 from .clock import Callbacks, Clock, Wakeup
 from .consignments import Consignment, Consignments
 from .fleets import Shuttle
+from .ice import IceState
 from .records import PathTable
 from .trips import Trips
 
@@ -40,12 +41,13 @@ class Service(Wakeup):
     """One direction of a service; it wakes at each timetabled departure."""
 
     __slots__ = ("clock", "trips", "consignments", "departures", "holds", "index", "kind", "queue", "queued_teu",
-                 "batch", "speed", "fleet", "cap", "fill", "max_wait", "ok", "msf", "escort_needed", "path",
+                 "batch", "speed", "fleet", "cap", "fill", "max_wait", "ok", "msf", "ice_act", "path",
                  "path_ix", "reroutes", "next_t", "headway", "return_h", "end_h", "shuttle", "end", "pending")
 
     def __init__(self, svc: CompiledService, rng: np.random.Generator, clock: Clock, trips: Trips,
                  consignments: Consignments, departures: array, paths: PathTable,
-                 holds: Sequence[tuple[float, float]], end_h: float, shuttle: Shuttle | None) -> None:
+                 holds: Sequence[tuple[float, float]], end_h: float, shuttle: Shuttle | None,
+                 ice: IceState | None) -> None:
         self.clock = clock
         self.trips = trips
         self.consignments = consignments
@@ -62,10 +64,10 @@ class Service(Wakeup):
         self.cap = svc.capacity_teu
         self.fill = svc.fill_teu
         self.max_wait = svc.max_wait_h
-        self.ok: list[bool] | None = svc.departure_ok.tolist() if svc.departure_ok is not None else None
+        # per day: can a ship leave and get through the ice on its path; per area and day: what it may do there
+        self.ok: list[bool] | None = ice.departure_ok(svc) if ice is not None else None
+        self.ice_act: list[list[int]] | None = ice.actions(svc) if ice is not None else None
         self.msf = svc.month_speed_factor
-        self.escort_needed: list[bool] | None = (svc.escort_needed.tolist() if svc.escort_needed is not None
-                                                 else None)
         self.path = svc.path
         self.path_ix = paths.add(svc, svc.path, False)
         self.reroutes = [(d, alt, svc.reroute_offsets_h[d], paths.add(svc, alt, True))
@@ -120,7 +122,7 @@ class Service(Wakeup):
         if ok is not None:
             d = int(now // 24.0)
             if d >= len(ok) or not ok[d]:
-                return  # the seasonal leg is closed for this departure: cargo waits for the next one
+                return  # the ice on its path is closed to it: cargo waits for the next departure
         if self.shuttle is not None and not self.shuttle.take(self.end):
             if self.kind == WHEN_FULL:
                 self.pending = True

@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from ..distributions import sampler
-from ..model import CHECK, CONVOY, ESCORT, TRAVEL, Chunk, CompiledEscort, ServicePath
+from ..model import CHECK, CONVOY, ESCORT, ICE, TRAVEL, Chunk, CompiledEscort, ServicePath
 from .capacity import ConvoySlots, FacilityQueue, Pool
 from .clock import Callbacks, Clock, Wakeup
 from .consignments import Consignment, Consignments
 from .fleets import Shuttle
+from .ice import CLOSED, ESCORT_ACTION, IceState
 from .records import Records
 
 __all__ = ["Trip", "Trips", "Carrier"]
@@ -29,7 +30,7 @@ class Carrier(Protocol):
     @property
     def msf(self) -> Sequence[float]: ...  # speed factor by month, January first
     @property
-    def escort_needed(self) -> list[bool] | None: ...  # per day: is icebreaker escort required
+    def ice_act(self) -> list[list[int]] | None: ...  # per ice area and day: independent, escort or closed
     @property
     def fleet(self) -> Pool | None: ...  # the units a fleet service's trips take
     @property
@@ -75,11 +76,12 @@ class Trips:
     """Runs vehicle trips: schedules each chunk's end, books convoys, escorts and inspections."""
 
     __slots__ = ("clock", "consignments", "ride_path", "checks", "convoys", "escorts", "escort_speed",
-                 "escort_pickup", "facilities", "holds", "month_at_day", "last_day")
+                 "escort_pickup", "facilities", "holds", "month_at_day", "last_day", "ice")
 
     def __init__(self, clock: Clock, consignments: Consignments, rec: Records, convoys: Sequence[ConvoySlots],
                  escorts: Sequence[CompiledEscort], facilities: Sequence[FacilityQueue],
-                 holds: Sequence[tuple[float, float]], month_at_day: list[int], rng) -> None:
+                 holds: Sequence[tuple[float, float]], month_at_day: list[int], rng,
+                 ice: IceState | None) -> None:
         self.clock = clock
         self.consignments = consignments
         self.ride_path = rec.ride_path
@@ -92,6 +94,7 @@ class Trips:
         self.holds = holds
         self.month_at_day = month_at_day
         self.last_day = len(month_at_day) - 1
+        self.ice = ice
 
     def start(self, service: Carrier, load: list[Consignment], path: ServicePath, path_ix: int, trucks: int,
               now: float, unit: bool) -> None:
@@ -110,13 +113,13 @@ class Trips:
             i += 1
             kind = ch.kind
             if kind == ESCORT:
-                needed = tr.service.escort_needed
-                d = int(now // 24.0)
-                if needed is not None and needed[d if d < len(needed) else len(needed) - 1]:
-                    tr.ci = i
-                    self.escorts[ch.ref].acquire(1, self.escort_granted, tr, now)
+                tr.ci = i
+                self.escorts[ch.ref].acquire(1, self.escort_granted, tr, now)
+                return
+            if kind == ICE:
+                if self.ice_chunk(tr, ch, i, now):
                     return
-                kind = TRAVEL  # no escort needed today: sail it like open water
+                continue
             if kind == TRAVEL:
                 d = int(now // 24.0)
                 month = self.month_at_day[d if d <= self.last_day else self.last_day]
@@ -158,3 +161,38 @@ class Trips:
         ch = tr.chunks[tr.ci - 1]
         tr.held = self.escorts[ch.ref]
         self.clock.at(now + self.escort_pickup[ch.ref]() + ch.km / self.escort_speed[ch.ref](), tr, CHUNK_DONE)
+
+    def ice_chunk(self, tr: Trip, ch: Chunk, i: int, now: float) -> bool:
+        """Start crossing ice area ``ch.ref`` as the ship's class allows today: on its own (in ice at ice speed),
+        with escort, or not yet (it waits for the next day). False when there is nothing to schedule."""
+        ice = self.ice
+        acts = tr.service.ice_act
+        assert ice is not None and acts is not None
+        d = int(now // 24.0)
+        day = d if d <= self.last_day else self.last_day
+        action = acts[ch.ref][day]
+        if action == CLOSED:
+            tr.ci = i - 1  # the same area again tomorrow
+            self.clock.at((d + 1) * 24.0, tr, CHUNK_DONE)
+            return True
+        tr.ci = i
+        if action == ESCORT_ACTION:
+            self.escorts[ice.escort].acquire(1, self.ice_escort_granted, tr, now)
+            return True
+        code = ice.codes[ch.ref][day]
+        ice_speed = ice.speed[code]
+        speed = ice_speed() if ice_speed is not None else tr.speed * tr.service.msf[self.month_at_day[day]]
+        self.clock.at(now + ch.km / speed, tr, CHUNK_DONE)
+        return True
+
+    def ice_escort_granted(self, tr: Trip, now: float) -> None:
+        """An icebreaker takes ``tr`` through the ice area at the convoy's speed in today's ice."""
+        ice = self.ice
+        assert ice is not None
+        ch = tr.chunks[tr.ci - 1]
+        tr.held = self.escorts[ice.escort]
+        d = int(now // 24.0)
+        code = ice.codes[ch.ref][d if d <= self.last_day else self.last_day]
+        ice_speed = ice.speed[code]
+        speed = ice_speed() if ice_speed is not None else tr.speed
+        self.clock.at(now + self.escort_pickup[ice.escort]() + ch.km / speed, tr, CHUNK_DONE)

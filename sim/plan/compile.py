@@ -4,11 +4,12 @@ answered here, once, so the engine only reads numbers."""
 from __future__ import annotations
 
 from ..calibration import Calibration
-from ..model import CompiledConvoy, CompiledEscort, CompiledModel
+from ..ice import YEAR_TYPES
+from ..model import CompiledConvoy, CompiledEscort, CompiledIce, CompiledModel
 from ..network import Network
 from ..routes import RouteSpec
 from ..scenario import Scenario
-from .context import KN_TO_KMH, make_context
+from .context import KN_TO_KMH, PlanContext, make_context
 from .empties import plan_empty_returns
 from .facilities import FacilityTable
 from .flows import build_flows, build_trials
@@ -61,5 +62,26 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
         drain_h=sc.drain_days * 24.0,
         fleets=tuple(services.fleets),
         trials=tuple(trials),
+        ice=compile_ice(ctx),
     )
     return model, info
+
+
+def compile_ice(ctx: PlanContext) -> CompiledIce | None:
+    """The variant's NSR ice: codes per area, year type and day; year types fixed or drawn; ice speeds; escort."""
+    ice = ctx.network.ice
+    if ice is None:
+        return None
+    sectors = sorted(set(ice.sectors.values()))
+    year = ctx.sc.ice_year
+    escort = next((i for i, e in enumerate(ctx.cal.escorts) if e.chokepoint == "nsr"), 0)
+    return CompiledIce(
+        areas=ice.areas,
+        sector=tuple(sectors.index(ice.sectors[a]) for a in ice.areas),
+        probabilities=tuple(tuple(ice.year_types[s][y] for y in YEAR_TYPES) for s in sectors),  # type: ignore[misc]
+        fixed=None if year == "random" else YEAR_TYPES.index(year),
+        codes=ctx.ice_codes,
+        speeds_kmh=(ice.speeds_kn["L"].scaled(KN_TO_KMH), ice.speeds_kn["M"].scaled(KN_TO_KMH),
+                    ice.speeds_kn["H"].scaled(KN_TO_KMH)),
+        escort=escort,
+    )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from ..calibration import Calibration
+from ..ice import CODES, YEAR_TYPES, half_month
 from ..network import Network
 from ..routes import Policy, RouteSpec
 from ..scenario import Disruption, Scenario
@@ -19,7 +21,7 @@ KN_TO_KMH = 1.852
 MARGIN_DAYS = 60  # trips that start before the end of the drain may end after it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PlanContext:
     """Inputs of one variant's compilation, and derived calendar facts."""
 
@@ -36,6 +38,18 @@ class PlanContext:
     def n_days(self) -> int:
         """Simulated days covered by per-day flags."""
         return len(self.dates)
+
+    @cached_property
+    def ice_codes(self) -> np.ndarray:
+        """Ice code (index in sim.ice.CODES) per water area, year type and simulated day."""
+        ice = self.network.ice
+        assert ice is not None
+        out = np.zeros((len(ice.areas), len(YEAR_TYPES), self.n_days), dtype=np.int8)
+        for a, area in enumerate(ice.areas):
+            for y, year in enumerate(YEAR_TYPES):
+                row = ice.conditions[area][year].replace(" ", "")
+                out[a, y] = [CODES.index(row[half_month(d)]) for d in self.dates]
+        return out
 
     @property
     def month_at_day(self) -> np.ndarray:

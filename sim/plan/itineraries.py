@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-
 from ..errors import RouteError, ScenarioError
 from ..model import CHECK, CONVOY, ESCORT, RIDE, TRAVEL, VISIT, CompiledService, Itinerary, Step
 from ..routes import Route, resolve_route
@@ -106,28 +104,25 @@ class ItineraryTable:
         idx = 0
         while idx < len(self.compiled):
             it = self.compiled[idx]
-            refuse = self._refusals(it) if self.ctx.sc.season_policy == "refuse" else None
-            self.compiled[idx] = replace(self.compiled[idx], refuse=refuse, reroutes=self._reroutes(idx))
+            service, shift = self._season_gate(it) if self.ctx.sc.season_policy == "refuse" else (-1, 0.0)
+            self.compiled[idx] = replace(self.compiled[idx], season_service=service, season_shift_h=shift,
+                                         reroutes=self._reroutes(idx))
             idx += 1
 
-    def _refusals(self, it: Itinerary) -> np.ndarray | None:
-        """Per booking day: True when the itinerary's first seasonal service would be out of season by the time
-        the cargo nominally reaches it (policy 'refuse')."""
+    def _season_gate(self, it: Itinerary) -> tuple[int, float]:
+        """Policy 'refuse': the itinerary's first service through ice, and the nominal hours from booking to its
+        departure (facility stays, rides before it and half their headways); (-1, 0) when there is none."""
         services = self.services.compiled
         offset = 0.0
-        refuse = None
-        n_days = self.ctx.n_days
         for st in it.steps:
             if st.kind == VISIT:
                 offset += self.facilities.mean_hours(st)
                 continue
             svc = services[st.ref]
-            if svc.departure_ok is not None and refuse is None:
-                shift = int((offset + svc.seasonal_offset_h) // 24)
-                ok = svc.departure_ok
-                refuse = np.asarray([not ok[min(d + shift, len(ok) - 1)] for d in range(n_days)])
+            if svc.ice_actions is not None:
+                return svc.index, offset + svc.headway_h / 2
             offset += svc.nominal_hours + svc.headway_h / 2
-        return refuse
+        return -1, 0.0
 
     def _reroutes(self, idx: int) -> tuple[tuple[float, float, int], ...]:
         """(start_h, end_h, itinerary or -1) for bookings made while a closure blocks this itinerary and its

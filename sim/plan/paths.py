@@ -4,7 +4,7 @@ stretches, vehicle inspections at borders and holds for 'wait' closures; with CO
 from __future__ import annotations
 
 from ..calibration import ServiceCal
-from ..model import CHECK, CONVOY, ESCORT, HOLD, TRAVEL, Chunk, ServicePath
+from ..model import CHECK, CONVOY, ESCORT, HOLD, ICE, TRAVEL, Chunk, ServicePath
 from ..routes import Route, RouteLeg
 from .context import PlanContext, blocks
 from .facilities import FacilityTable
@@ -32,6 +32,7 @@ class _PathBuilder:
         self.first_block: list[tuple[int, float]] = []  # (disruption index, km before the first blocked leg)
         cal = ctx.cal
         self.escort_by_tag = {e.chokepoint: i for i, e in enumerate(cal.escorts)}
+        self.ice = ctx.network.ice
         self.convoy_by_node = {c.node: i for i, c in enumerate(cal.convoys)}
 
     def build(self, speed_mean: float) -> tuple[ServicePath, list[tuple[int, float]]]:
@@ -83,6 +84,10 @@ class _PathBuilder:
         index of the leg after it; None for open travel."""
         leg = self.route.legs[start]
         network = self.ctx.network
+        if self.ice is not None and leg.leg_id in self.ice.segments:
+            self.ice_chunks(leg)
+            self.km_done += leg.length_km
+            return start + 1
         convoy = next((self.convoy_by_node[t] for t in leg.chokepoints if t in self.convoy_by_node), None)
         escort = next((self.escort_by_tag[t] for t in leg.chokepoints if t in self.escort_by_tag), None)
         if convoy is not None and network.legs[leg.leg_id].mode == "canal":
@@ -98,6 +103,14 @@ class _PathBuilder:
         self.add(Chunk(kind, km, ref))
         self.km_done += km
         return end
+
+    def ice_chunks(self, leg: RouteLeg) -> None:
+        """One ICE chunk per water area the leg crosses, in travel order."""
+        assert self.ice is not None
+        parts = self.ice.segments[leg.leg_id]
+        areas = self.ice.areas
+        for area, share in parts if leg.direction == "forward" else reversed(parts):
+            self.add(Chunk(ICE, leg.length_km * share, areas.index(area)))
 
     def take(self, start: int, belongs) -> tuple[float, int]:
         """Consume the consecutive legs from ``start`` that ``belongs`` to one stretch: (km, next leg index)."""

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..calibration import ServiceCal
 from ..errors import RouteError, ScenarioError
-from ..model import CompiledFleet, CompiledService
+from ..ice import CLOSED, CODES
+from ..model import CHECK, CONVOY, ICE, CompiledFleet, CompiledService, ServicePath
 from ..routes import Policy, Route, RouteSpec, Stage, resolve_route
 from .context import KN_TO_KMH, PlanContext
 from .facilities import FacilityTable
@@ -99,7 +100,7 @@ class ServiceTable:
                 continue  # no way around: vehicles keep their path and cargo-level rules apply
             reroutes[j], _ = build_path(self.ctx, self.facilities, s, alt_route, speed.mean)
             offsets[j] = offset_h
-        departure_ok, escort_needed, seasonal_offset = self._season_flags(s, route)
+        ice_actions, ice_route = self._ice(s, path)
         idx = len(self.compiled)
         self.compiled.append(CompiledService(
             index=idx, id=sid, direction=direction, mode=s.mode, origin=route.origin, destination=route.destination,
@@ -107,34 +108,41 @@ class ServiceTable:
             max_wait_h=s.max_wait_h or 0.0, fill_teu=s.fill_teu or s.capacity_teu, vehicles=s.vehicles or 0,
             return_h=s.return_h or 0.0, speed_kmh=speed, month_speed_factor=tuple(s.month_speed_factor),
             freight_usd_per_teu=s.freight_usd_per_teu, detour_usd_per_teu_km=s.detour_usd_per_teu_km,
-            path=path, reroutes=reroutes, reroute_offsets_h=offsets, departure_ok=departure_ok,
-            escort_needed=escort_needed, seasonal_offset_h=seasonal_offset))
+            path=path, reroutes=reroutes, reroute_offsets_h=offsets, ice_actions=ice_actions, ice_route=ice_route))
         self._index[key] = idx
         return idx
 
-    def _season_flags(self, s: ServiceCal, route: Route) -> tuple[np.ndarray | None, np.ndarray | None, float]:
-        """Per simulated day: can a departure finish its seasonal legs inside the window, and is escort needed;
-        and the nominal hours from departure to the first seasonal leg. (None, None, 0) without seasonal legs."""
-        network, cal = self.ctx.network, self.ctx.cal
-        seasonal = [(k, leg) for k, leg in enumerate(route.legs) if network.legs[leg.leg_id].season is not None]
-        if not seasonal:
-            return None, None, 0.0
-        speed = s.speed.mean
-        before_km = sum(leg.length_km for leg in route.legs[: seasonal[0][0]])
-        seasonal_km = sum(leg.length_km for _, leg in seasonal)
-        slowest = min(speed, *(e.speed_kn.mean * KN_TO_KMH for e in cal.escorts)) if cal.escorts else speed
-        offset = before_km / speed
-        season = network.legs[seasonal[0][1].leg_id].season
-        assert season is not None
-        dates = self.ctx.dates
-        n_days = len(dates)
-        open_day = np.asarray([season.is_open(s.ice_class, d) for d in dates])
-        escort_needed = np.asarray([season.needs_escort(s.ice_class, d) for d in dates])
-        enter_day = np.arange(n_days) + int(offset // 24)
-        exit_day = enter_day + int(math.ceil(seasonal_km / slowest / 24.0))
-        ok = np.zeros(n_days, dtype=bool)
-        closed_before = np.concatenate([[0], np.cumsum(~open_day)])  # closed days before each day
-        for d in range(n_days):
-            a, b = enter_day[d], min(exit_day[d], n_days - 1)
-            ok[d] = a < n_days and closed_before[b + 1] - closed_before[a] == 0
-        return ok, escort_needed, offset
+    def _ice(self, s: ServiceCal, path: ServicePath) -> tuple[np.ndarray | None, tuple[tuple[int, float, float], ...]]:
+        """What ``s``'s ships may do in each ice area by year type and day, and where along its path (nominal hours
+        from departure, hours inside) it meets each area: (None, ()) when the path crosses no ice area."""
+        ice = self.ctx.network.ice
+        areas = [ch.ref for ch in path.chunks if ch.kind == ICE]
+        if ice is None or not areas:
+            return None, ()
+        codes = self.ctx.ice_codes
+        actions = np.full(codes.shape, CLOSED, dtype=np.int8)
+        for a in set(areas):
+            area = ice.areas[a]
+            for y in range(codes.shape[1]):
+                for d, day in enumerate(self.ctx.dates):
+                    actions[a, y, d] = ice.action(s.ice_class, CODES[codes[a, y, d]], day, area)
+        return actions, self._ice_route(s, path)
+
+    def _ice_route(self, s: ServiceCal, path: ServicePath) -> tuple[tuple[int, float, float], ...]:
+        """(area, hours from departure, hours inside) of each ice area on ``path`` at nominal speeds: the ship's
+        mean speed in open water, the medium-ice speed in ice areas (a conservative middle)."""
+        cal, ice = self.ctx.cal, self.ctx.network.ice
+        assert ice is not None
+        ice_kmh = ice.speeds_kn["M"].mean * KN_TO_KMH
+        hours, out = 0.0, []
+        for ch in path.chunks:
+            if ch.kind == ICE:
+                out.append((ch.ref, hours, ch.km / ice_kmh))
+                hours += ch.km / ice_kmh
+            elif ch.kind == CONVOY:
+                hours += cal.convoys[ch.ref].transit_h.mean
+            elif ch.kind == CHECK:
+                hours += self.facilities.compiled[ch.ref].service_h.mean
+            else:
+                hours += ch.km / s.speed.mean
+        return tuple(out)

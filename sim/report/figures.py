@@ -3,6 +3,7 @@ and the study's own network (so ``--geodata`` reaches every map)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import matplotlib
@@ -22,21 +23,24 @@ __all__ = ["write_figures", "study_map", "nsr_note", "CHART_REPLICATIONS"]
 
 
 def nsr_note(study: Study) -> str | None:
-    """The NSR season for the study's NSR service(s), from the same rules the engine uses."""
+    """When the study's NSR ships can get through in a normal ice year (the first day on which a departure passes
+    every ice area, and the last), from the same per-day ice actions the engine uses."""
+    from ..ice import CLOSED
+
     for plan in study.variants:
         for svc in plan.model.services:
-            if svc.departure_ok is not None:
-                cal = next(s for s in study.calibration.services if s.id == svc.id)
-                over = plan.scenario.services.get(svc.id, {})
-                ice = over.get("ice_class", cal.ice_class)
-                for leg in study.network.legs.values():
-                    if leg.season is not None:
-                        rule = leg.season.rule_for(ice)
-                        if rule is None:
-                            return f"NSR closed to ice class {ice}"
-                        spans = ", ".join(f"{w.start[1]} {charts.MONTHS[w.start[0] - 1]} - {w.end[1]} "
-                                          f"{charts.MONTHS[w.end[0] - 1]}" for w in rule.open)
-                        return f"NSR season for the study's {ice} ship: {spans} (escort in shoulder months)"
+            if svc.ice_actions is None or svc.direction != "forward":
+                continue
+            cal = next(s for s in study.calibration.services if s.id == svc.id)
+            ice_class = plan.scenario.services.get(svc.id, {}).get("ice_class", cal.ice_class)
+            open_days = [d for d in range(365)
+                         if all(svc.ice_actions[a, 1, d + int(off // 24)] != CLOSED for a, off, _ in svc.ice_route)]
+            if not open_days:
+                return f"NSR: no passage for the study's {ice_class} ship in a normal ice year"
+            start = plan.scenario.start_date
+            first, last = (start + dt.timedelta(days=open_days[0]), start + dt.timedelta(days=open_days[-1]))
+            return (f"NSR passage for the study's {ice_class} ship (normal ice year): departures "
+                    f"{first:%d %b} - {last:%d %b}; escort where its class needs it")
     return None
 
 

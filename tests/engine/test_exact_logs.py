@@ -11,11 +11,13 @@ import numpy as np
 
 from sim.distributions import Dist
 from sim.engine import Bookings, run
+from sim.ice import CLOSED
 from sim.model import (
     CONVOY,
     CUTOFF,
     ESCORT,
     HOLD,
+    ICE,
     RIDE,
     TRAVEL,
     VISIT,
@@ -23,6 +25,7 @@ from sim.model import (
     CompiledConvoy,
     CompiledEscort,
     CompiledFacility,
+    CompiledIce,
     CompiledModel,
     CompiledService,
     Flow,
@@ -148,15 +151,17 @@ def test_when_full_departure_leaves_at_its_maximum_wait_or_when_full():
 
 
 def test_season_gate_holds_cargo_until_the_first_open_departure_and_refuses_out_of_season_bookings():
-    """Departures on days 0 and 1 cannot finish the seasonal leg: the daily sailing of day 2 (48 h) takes the
-    1 h booking. On itinerary 1 (policy 'refuse' on day 0), a booking at 2 h is dropped at once."""
-    ok = np.ones(DAYS, dtype=bool)
-    ok[:2] = False
-    refuse = np.zeros(DAYS, dtype=bool)
-    refuse[0] = True
-    m = model([itinerary(0, Step(RIDE, 0, "A")), itinerary(1, Step(RIDE, 0, "A"), refuse=refuse)],
-              services=[service(0, (Chunk(TRAVEL, 100.0),), departure="scheduled", headway_h=24.0, capacity=10.0,
-                                departure_ok=ok)])
+    """The path's ice area is closed to the ship on days 0 and 1, and a ship leaving on day d is in it on days d
+    and d + 1: the daily sailing of day 2 (48 h) takes the 1 h booking (50 km open water and 50 km of ice-free
+    area at 50 km/h). On itinerary 1 (policy 'refuse', gated by that service), a booking at 2 h is dropped."""
+    actions = np.zeros((1, 3, DAYS), dtype=np.int8)
+    actions[0, :, :2] = CLOSED
+    ice = CompiledIce(("a",), (0,), ((0.0, 1.0, 0.0),), 1, np.zeros((1, 3, DAYS), dtype=np.int8),
+                      (Dist("fixed", 10.0),) * 3, 0)
+    m = model([itinerary(0, Step(RIDE, 0, "A")), itinerary(1, Step(RIDE, 0, "A"), season_service=0)],
+              services=[service(0, (Chunk(TRAVEL, 50.0), Chunk(ICE, 50.0, 0)), departure="scheduled",
+                                headway_h=24.0, capacity=10.0, ice_actions=actions, ice_route=((0, 1.0, 1.0),))],
+              ice=ice)
     assert log_of(m, bookings((1.0, 0, 1), (2.0, 1, 1))) == [
         (1.0, "CREATED", 0, -1, 0),
         (1.0, "BOARD_WAIT", 0, 0, 0),
@@ -242,7 +247,7 @@ def test_icebreaker_escort_place_is_held_by_one_ship_at_a_time():
     arrives at 12 h; ship 2 (1 h) waits for the place and arrives at 24 h."""
     escort = CompiledEscort(0, "ib", 1, 1, Dist("fixed", 10.0), Dist("fixed", 2.0))
     m = model([itinerary(0, Step(RIDE, 0, "A"))],
-              services=[service(0, (Chunk(ESCORT, 100.0, 0),), escort_needed=np.ones(DAYS, dtype=bool))],
+              services=[service(0, (Chunk(ESCORT, 100.0, 0),))],
               escorts=[escort])
     assert log_of(m, bookings((0.0, 0, 1), (1.0, 0, 1))) == [
         (0.0, "CREATED", 0, -1, 0),

@@ -153,3 +153,38 @@ def test_the_run_drains_after_the_last_booking_and_reports_what_is_left():
     cut = run(m, np.random.default_rng(0), bookings((190.0, 0, 1)))
     assert np.isnan(cut.delivered_h).all() and cut.end_h == 200.0
     assert DAYS * 24 > 248
+
+
+def test_icebreakers_escort_ships_only_through_the_areas_whose_ice_needs_them():
+    """Area 0 is ice-free (the ship sails it on its own at 50 km/h: 100 km in 2 h); area 1 has light ice the ship
+    may only cross escorted (2 h pickup, 50 km at 10 km/h). One escort place: ship 1 (0 h) arrives at 2 + 2 + 5 =
+    9 h; ship 2 (1 h) crosses area 0 by 3 h, waits for the place until 9 h and arrives at 16 h."""
+    from sim.ice import ESCORT
+    from sim.model import ICE, CompiledEscort, CompiledIce
+
+    codes = np.zeros((2, 3, DAYS), dtype=np.int8)
+    codes[1] = 1
+    actions = np.zeros((2, 3, DAYS), dtype=np.int8)
+    actions[1] = ESCORT
+    ice = CompiledIce(("open", "ice"), (0, 0), ((0.0, 1.0, 0.0),), 1, codes, (Dist("fixed", 10.0),) * 3, 0)
+    escort = CompiledEscort(0, "ib", 1, 1, Dist("fixed", 99.0), Dist("fixed", 2.0))
+    m = model([Itinerary(0, "r", "r", "forward", (Step(RIDE, 0, "A"),), 0.0, 0.0)],
+              services=[service(0, (Chunk(ICE, 100.0, 0), Chunk(ICE, 50.0, 1)), ice_actions=actions,
+                                ice_route=((0, 0.0, 2.0), (1, 2.0, 5.0)))], escorts=[escort], ice=ice)
+    assert run(m, np.random.default_rng(0), bookings((0.0, 0, 1), (1.0, 0, 1))).delivered_h.tolist() == [9.0, 16.0]
+
+
+def test_a_ship_meeting_ice_closed_to_its_class_waits_for_the_next_day_it_may_go_on():
+    """The second area is closed to the ship on day 0 only (the gate let it leave, as it nominally arrives on day
+    1): reaching it at 2 h, the ship waits until 24 h, then crosses it ice-free (50 km at 50 km/h): 25 h."""
+    from sim.ice import CLOSED
+    from sim.model import ICE, CompiledIce
+
+    actions = np.zeros((2, 3, DAYS), dtype=np.int8)
+    actions[1, :, 0] = CLOSED
+    ice = CompiledIce(("a", "b"), (0, 0), ((0.0, 1.0, 0.0),), 1, np.zeros((2, 3, DAYS), dtype=np.int8),
+                      (Dist("fixed", 10.0),) * 3, 0)
+    m = model([Itinerary(0, "r", "r", "forward", (Step(RIDE, 0, "A"),), 0.0, 0.0)],
+              services=[service(0, (Chunk(ICE, 100.0, 0), Chunk(ICE, 50.0, 1)), ice_actions=actions,
+                                ice_route=((0, 0.0, 2.0), (1, 30.0, 1.0)))], ice=ice)
+    assert run(m, np.random.default_rng(0), bookings((0.0, 0, 1))).delivered_h.tolist() == [25.0]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
-
 from sim.model import RIDE, VISIT
 from sim.plan.info import ModelInfo
 from sim.plan.itineraries import ItineraryTable
@@ -52,19 +50,29 @@ def test_minimum_transit_is_below_distance_over_the_fastest_speed_plus_minimum_s
     assert it.min_hours >= route.distance_km / fastest
 
 
-def test_refuse_policy_refuses_nsr_bookings_only_out_of_season(planner):
+def test_refuse_policy_gates_nsr_bookings_by_the_nsr_service(planner):
+    """Under policy 'refuse' an NSR itinerary is gated by its NSR service, reached after the Chennai - Vladivostok
+    leg; the rail itinerary has no gate. The NSR service's ships are closed out in February in every year type
+    and can get through on some September days in a normal year."""
+    from sim.ice import CLOSED
+
     ctx, its = table(planner, routes=["emc_nsr", "emc_transsib"], baseline="emc_transsib", season_policy="refuse",
                      end_date=dt.date(2026, 1, 1),
                      demand=[dict(name="n", origin="INMAA", destination="RUMOW", teu_per_year=100, source="t",
                                   commodities={"pharmaceuticals": 1.0})])
-    nsr = its.compiled[its.index("emc_nsr", "forward")]
-    rail = its.compiled[its.index("emc_transsib", "forward")]
+    nsr = its.index("emc_nsr", "forward")
+    rail = its.index("emc_transsib", "forward")
     its.finish_all()
-    nsr, rail = its.compiled[nsr.index], its.compiled[rail.index]
-    assert rail.refuse is None
-    days = np.asarray(nsr.refuse)
-    assert days[31:59].all()  # February bookings would miss the season
-    assert not days[:365].all() and days[:365].any()  # some bookings in summer go ahead
+    nsr, rail = its.compiled[nsr], its.compiled[rail]
+    assert rail.season_service == -1
+    svc = its.services.compiled[nsr.season_service]
+    assert svc.id == "nsr_ruvvo_rummk" and svc.ice_actions is not None
+    liner = next(its.services.compiled[s.ref] for s in nsr.steps if s.kind == RIDE)
+    assert nsr.season_shift_h > liner.nominal_hours  # the NSR departure comes after the first sea leg
+    areas = [a for a, _, _ in svc.ice_route]
+    assert (svc.ice_actions[areas, :, 31:59] == CLOSED).any(axis=0).all()  # February: some area closed, always
+    september = svc.ice_actions[areas, 1, 243:273]
+    assert (september != CLOSED).all(axis=0).any()
 
 
 def test_a_reroute_closure_sends_bookings_to_the_fallback_route_only_in_its_window(planner):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from sim.model import CHECK, CONVOY, ESCORT, HOLD, TRAVEL
+from sim.model import CHECK, CONVOY, ESCORT, HOLD, ICE, TRAVEL
 from sim.plan.paths import build_path
 
 
@@ -31,14 +31,19 @@ def test_a_suez_liner_path_has_one_convoy_chunk_over_the_canal_legs(planner, net
     assert blocked == []  # no disruption in this study
 
 
-def test_an_nsr_path_is_escorted_over_its_nsr_legs(planner, calibration):
+def test_an_nsr_path_crosses_each_ice_area_of_its_nsr_legs_in_travel_order(planner, calibration, network):
+    """The NSR legs become one ICE chunk per water area (from geodata/nsr_ice.yaml), east to west for a
+    Vladivostok - Murmansk ship: Chukchi Sea first, the Kara Sea last; every NSR km in exactly one chunk."""
     ctx, facilities, services = planner()
     s = service(calibration, "nsr_ruvvo_rummk")
     route = services.routes[(s.id, "forward")]
     path, _ = build_path(ctx, facilities, s, route, s.speed.mean)
     nsr_km = sum(leg.length_km for leg in route.legs if "nsr" in leg.chokepoints)
-    escorted = [c for c in path.chunks if c.kind == ESCORT]
-    assert sum(c.km for c in escorted) == pytest.approx(nsr_km)
+    ice = [c for c in path.chunks if c.kind == ICE]
+    assert sum(c.km for c in ice) == pytest.approx(nsr_km)
+    areas = [network.ice.areas[c.ref] for c in ice]
+    assert areas[0] == "chukchi_sw" and areas[-1].startswith("kara")
+    assert not any(c.kind == ESCORT for c in path.chunks)
     assert path.fees_usd_per_teu >= ctx.cal.costs.nsr_fee_usd_per_teu
 
 
