@@ -77,13 +77,16 @@ def check_speed(d: Dist, field: str, kmh_per_unit: float = 1.0) -> None:
 class _Sourced(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     sources: dict[str, str] = Field(default_factory=dict, description="field name -> source of its number")
+    ranges: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="field name -> [low, high]: the plausible range of an ASSUMPTION (of a "
+        "distribution's mean; a multiplier for lists), used by sensitivity analysis")
 
     _exempt: set[str] = set()
 
     @model_validator(mode="after")
     def _every_number_has_a_source(self):
         given = {k: v for k, v in self.__dict__.items() if k in self.model_fields_set}
-        check_sources(getattr(self, "id", type(self).__name__), given, self.sources, self._exempt)
+        check_sources(getattr(self, "id", type(self).__name__), given, self.sources, self._exempt, self.ranges)
         return self
 
 
@@ -228,9 +231,8 @@ class CostCal(_Sourced):
     suez_toll_usd_per_teu: Money
     nsr_fee_usd_per_teu: Money
     war_risk_usd_per_teu: dict[str, Money] = Field(default_factory=dict, description="chokepoint tag -> USD/TEU")
-    holding_rate_per_year: Annotated[float, NO_BOOL, Field(ge=0, le=100)]
-    empty_reposition_usd_per_teu: Money
-    empty_reposition_co2_kg_per_teu: Money = 0.0
+    empty_freight_share: Annotated[float, NO_BOOL, Field(ge=0, le=1)] = Field(
+        description="an empty box sent back pays this share of the loaded freight (handling and fees in full)")
 
 
 class CommodityCal(_Sourced):
@@ -240,6 +242,8 @@ class CommodityCal(_Sourced):
     name: str
     direction: Literal["north", "south"]
     value_usd_per_teu: Annotated[float, NO_BOOL, Field(gt=0, lt=MAX_COST_USD)]
+    time_value_per_day: Annotated[float, NO_BOOL, Field(ge=0, le=0.2)] = Field(
+        description="what a day in transit is worth to the shipper, as a share of the cargo value")
 
 
 class Calibration(BaseModel):

@@ -21,12 +21,12 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .calibration import DEFAULT_CALIBRATION, Calibration, CostCal, FacilityCal, ServiceCal, load_calibration
+from .costs import CostRates
 from .errors import ScenarioError
 from .model import CompiledModel
 from .network import DEFAULT_GEODATA, Network, load_network
 from .plan import ModelInfo, compile_model
 from .replication import ReplicationJob, ReplicationOutput, dask_job, dask_task, init_worker, run_job, worker_task
-from .results import RouteCosts
 from .routes import RouteSpec, load_route_specs
 from .scenario import Scenario, ScenarioFile, load_scenario
 from .yamlio import format_validation_error, line_of
@@ -43,7 +43,7 @@ class VariantPlan:
     scenario: Scenario
     model: CompiledModel
     info: ModelInfo
-    rates: RouteCosts
+    rates: CostRates
     step_width: int = 0  # steps per consignment in shipments.parquet: the longest itinerary of any variant
 
     @property
@@ -198,13 +198,7 @@ def prepare_study(path: Path | str, geodata: Path | None = None, calibration: Pa
             model, info = compile_model(network, specs, cal, sc, where)
         except ScenarioError as exc:
             raise _with_line(exc, sfile, name, sc) from None
-        merged_costs = {**cal.costs.model_dump(), **{k: v for k, v in sc.costs.items() if k != "sources"}}
-        rates = RouteCosts(
-            holding_rate_per_year=float(merged_costs["holding_rate_per_year"]),
-            empty_reposition_usd_per_teu=float(merged_costs["empty_reposition_usd_per_teu"]),
-            empty_reposition_co2_kg_per_teu=float(merged_costs["empty_reposition_co2_kg_per_teu"]),
-            on_time_days=sc.on_time_days,
-        )
+        rates = CostRates(sc.on_time_days, model.empty_freight_share, model.commodity_time_value_per_day)
         plans.append(VariantPlan(name, sc, model, info, rates))
     width = max(max((len(it.steps) for it in p.model.itineraries), default=1) for p in plans)
     for p in plans:

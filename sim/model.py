@@ -250,6 +250,8 @@ class CompiledModel:
     flows: tuple[Flow, ...]
     commodity_names: tuple[str, ...]
     commodity_value_usd_per_teu: tuple[float, ...]
+    commodity_time_value_per_day: tuple[float, ...] = ()  # share of the cargo value a day in transit is worth
+    empty_freight_share: float = 1.0  # an empty box sent back pays this share of the loaded freight
     holds: tuple[tuple[float, float], ...] = ()  # disruption windows referenced by HOLD chunks
     snapshot_interval_h: float = 24.0
     drain_h: float = 0.0  # after the horizon no booking is made; the run goes on at most this long to deliver

@@ -66,6 +66,13 @@ class Leg:
     oneway: bool
     source: str
     operator: str = ""
+    published_length_km: float | None = None  # the line's length in a source, where one is known
+
+    @property
+    def run_km(self) -> float:
+        """The length vehicles travel: the published line length where the drawn geometry (through town centres)
+        is shorter, else the geometry's length."""
+        return max(self.length_km, self.published_length_km or 0.0)
 
 
 @dataclass
@@ -226,6 +233,10 @@ def _parse_leg(feat: dict, file: str, index: int, nodes: dict[str, Node]) -> Leg
     oneway = props.get("oneway", False)
     if not isinstance(oneway, bool):
         raise GeodataError(file, fid, "oneway", "expected true or false")
+    published = props.get("published_length_km")
+    if published is not None and (isinstance(published, bool) or not isinstance(published, (int, float))
+                                  or not 0 < published < 50_000):
+        raise GeodataError(file, fid, "published_length_km", "a length in km between 0 and 50,000, or absent")
     return Leg(
         id=fid,
         start=start,
@@ -240,6 +251,7 @@ def _parse_leg(feat: dict, file: str, index: int, nodes: dict[str, Node]) -> Leg
         oneway=oneway,
         source=_text(props, "source", file, fid),
         operator=_text(props, "operator", file, fid, required=False),
+        published_length_km=float(published) if published is not None else None,
     )
 
 

@@ -12,14 +12,16 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
+from .costs import CostRates
 from .engine import run
-from .model import CompiledModel
-from .results import RouteCosts, shipments_table, summarise_replication
+from .model import TRIAL, CompiledModel
+from .results import summarise_replication
+from .shipments import shipments_table
 
 __all__ = ["ReplicationJob", "ReplicationOutput", "run_job", "child_seed"]
 
@@ -32,7 +34,7 @@ class ReplicationJob:
     model: CompiledModel
     itinerary_routes: tuple[str, ...]
     facility_ids: tuple[str, ...]
-    rates: RouteCosts
+    rates: CostRates
     step_width: int = 0  # step columns in the shipments table (the study's longest itinerary); 0: this model's
 
 
@@ -49,6 +51,7 @@ class ReplicationOutput:
     snapshots: dict | None  # facility busy/queue time series (replication 0 only)
     events: int
     seconds: float
+    trials: list[dict] = field(default_factory=list)  # one row per trial run
 
 
 def run_job(job: ReplicationJob, replication: int, seed: int, keep_shipments: bool = True) -> ReplicationOutput:
@@ -58,9 +61,9 @@ def run_job(job: ReplicationJob, replication: int, seed: int, keep_shipments: bo
     routes = summarise_replication(result, job.model, job.itinerary_routes, job.rates)
     snap = result.snapshots
     shipments = (shipments_table(result, job.model, job.itinerary_routes, job.variant, replication,
-                                 job.rates.holding_rate_per_year, job.step_width) if keep_shipments else None)
+                                 job.rates, job.step_width) if keep_shipments else None)
     out = ReplicationOutput(job.variant, replication, routes, result.facility_stats, result.service_stats, shipments,
-                            None, result.events_processed, 0.0)
+                            None, result.events_processed, 0.0, trial_rows(result, job, replication))
     if replication == 0:
         out.snapshots = {"time_h": snap["time_h"], "busy": snap["busy"], "queue": snap["queue"],
                          "facilities": list(job.facility_ids)}
@@ -68,6 +71,19 @@ def run_job(job: ReplicationJob, replication: int, seed: int, keep_shipments: bo
     gc.collect(0)  # free this replication's engine objects now (they are all in the youngest generation)
     out.seconds = time.perf_counter() - t0
     return out
+
+
+def trial_rows(result, job: ReplicationJob, replication: int) -> list[dict]:
+    """Each trial run of the replication: its route, booking and arrival hours and transit days."""
+    rows = []
+    for k in np.flatnonzero(result.bookings.kind == TRIAL).tolist():
+        created, delivered = float(result.bookings.created_h[k]), float(result.delivered_h[k])
+        trial = next((t for t in job.model.trials if t.created_h == created), None)
+        rows.append({"variant": job.variant, "replication": replication, "trial": trial.name if trial else "",
+                     "route": job.itinerary_routes[int(result.bookings.itinerary[k])],
+                     "teu": int(result.bookings.teu[k]),
+                     "created_h": created, "delivered_h": delivered, "transit_days": (delivered - created) / 24.0})
+    return rows
 
 
 def child_seed(seed: int, replication: int) -> np.random.SeedSequence:

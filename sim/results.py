@@ -1,8 +1,9 @@
-"""Tidy results: per-replication route summaries, streaming aggregation over replications, comparison
-against the baseline with 95% confidence intervals, facility tables and the shipments table.
+"""Tidy results: per-replication route summaries (censoring-aware transit statistics, transport, time and
+generalized cost, empty moves), streaming aggregation over replications and the comparison against the baseline
+with 95% confidence intervals, plus facility and service tables.
 
 Summaries are small (a few numbers per route and facility), so memory stays flat as replications grow;
-shipments are written replication by replication by the caller.
+shipments are written replication by replication by the caller (``shipments.py``).
 """
 
 from __future__ import annotations
@@ -13,95 +14,90 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyarrow as pa
 
+from .costs import CostRates, consignment_costs
 from .engine import RunResult
 from .engine.eventlog import DropReason
-from .model import CompiledModel
+from .model import LOADED, CompiledModel
+from .survival import km_quantile, km_restricted_mean
 
-__all__ = [
-    "SUMMARY_COLUMNS", "FACILITY_COLUMNS", "SERVICE_COLUMNS", "RouteCosts", "summarise_replication", "Aggregator",
-    "shipments_table",
-]
+__all__ = ["SUMMARY_COLUMNS", "FACILITY_COLUMNS", "SERVICE_COLUMNS", "summarise_replication", "Aggregator"]
 
+# per replication and route key, averaged over replications in summary.csv
+METRICS = ("teu_created", "teu_delivered", "teu_undelivered", "teu_dropped", "undelivered_share",
+           "transit_days_mean", "transit_days_p05", "transit_days_p50", "transit_days_p95",
+           "transport_usd_per_teu", "time_cost_usd_per_teu", "generalized_cost_usd_per_teu", "co2_kg_per_teu",
+           "on_time_share", "empty_teu", "empty_cost_usd_per_teu", "diverted_share")
+# paired differences against the baseline route in the same replication and direction, with 95% intervals
+DELTAS = (("transit_days_p50", "delta_days_p50"), ("transport_usd_per_teu", "delta_transport_usd_per_teu"),
+          ("generalized_cost_usd_per_teu", "delta_generalized_usd_per_teu"))
 SUMMARY_COLUMNS = (
-    "variant", "route", "direction", "is_baseline", "replications", "teu_created", "teu_delivered",
-    "teu_in_transit", "teu_dropped", "transit_days_mean", "transit_days_p05", "transit_days_p50",
-    "transit_days_p95", "cost_usd_per_teu", "co2_kg_per_teu", "on_time_share", "delta_days_p50_vs_baseline",
-    "delta_days_ci_low", "delta_days_ci_high", "delta_cost_usd_per_teu_vs_baseline", "distance_km",
-    "diverted_share",
+    "variant", "route", "direction", "is_baseline", "replications", *METRICS,
+    *(f"{name}_{part}" for _, name in DELTAS for part in ("vs_baseline", "ci_low", "ci_high")),
+    "distance_km",
 )
 SERVICE_COLUMNS = ("variant", "service", "direction", "replications", "departures", "teu", "mean_load_factor")
 FACILITY_COLUMNS = (
     "variant", "facility", "node", "kind", "servers", "replications", "jobs", "utilisation", "mean_queue",
     "wait_h_mean", "wait_h_p95", "max_queue",
 )
-METRICS = ("teu_created", "teu_delivered", "teu_in_transit", "teu_dropped", "transit_days_mean", "transit_days_p05",
-           "transit_days_p50", "transit_days_p95", "cost_usd_per_teu", "co2_kg_per_teu", "on_time_share",
-           "diverted_share")
-
-
-@dataclass(frozen=True)
-class RouteCosts:
-    """Rates applied after the run: holding cost and empty repositioning."""
-
-    holding_rate_per_year: float
-    empty_reposition_usd_per_teu: float
-    empty_reposition_co2_kg_per_teu: float
-    on_time_days: float
 
 
 def summarise_replication(result: RunResult, model: CompiledModel, itinerary_routes: Sequence[str],
-                          rates: RouteCosts) -> dict[str, dict]:
-    """Per route key (``itinerary_routes`` gives each itinerary's): TEU counts, transit-time statistics, cost and
-    CO2 per delivered TEU, on-time share.
-
-    Bookings made during the warm-up are excluded. Cost per TEU = (freight + handling + fees + inventory
-    holding) per delivered TEU + the route's share of empty repositioning (the heavier direction of each route
-    pays for returning the imbalance empty).
-    """
+                          rates: CostRates) -> dict[str, dict]:
+    """Per route key (``itinerary_routes`` gives each itinerary's) for loads booked after the warm-up (not
+    trials, not empties): TEU created, delivered, still in transit when the run ended (undelivered), dropped;
+    Kaplan-Meier transit statistics (undelivered cargo censored at the end of the run); transport, time and
+    generalized cost and CO2 per delivered TEU (with the empty moves the loads caused); on-time share of the TEU
+    not dropped (undelivered counts as late); empty TEU sent back and their cost per delivered TEU."""
     b = result.bookings
-    keep = b.created_h >= model.warmup_h
+    load = (b.kind == LOADED) & (b.created_h >= model.warmup_h)
     keys = list(dict.fromkeys(itinerary_routes))
     route_of = np.asarray([keys.index(r) for r in itinerary_routes], dtype=np.int64)[b.itinerary]
-    transit = (result.delivered_h - b.created_h) / 24.0
     delivered = ~np.isnan(result.delivered_h)
     dropped = result.dropped != DropReason.NONE
+    days = np.where(delivered, result.delivered_h - b.created_h, result.end_h - b.created_h) / 24.0
+    c = consignment_costs(result, rates)
     teu = b.teu.astype(float)
-    holding = b.value_usd * np.nan_to_num(transit) * rates.holding_rate_per_year / 365.0
-    direct = result.freight_usd + result.handling_usd + result.fees_usd + holding
-    out: dict[str, dict] = {}
-    created_by_route: dict[str, float] = {}
+    out = {}
     for code, key in enumerate(keys):
-        m = keep & (route_of == code)
-        d = m & delivered
-        t = transit[d]
-        teu_d = float(teu[d].sum())
-        created_by_route[key] = float(teu[m].sum())
-        out[key] = {
-            "teu_created": float(teu[m].sum()),
-            "teu_delivered": teu_d,
-            "teu_in_transit": float(teu[m & ~delivered & ~dropped].sum()),
-            "teu_dropped": float(teu[m & dropped].sum()),
-            "transit_days_mean": float(np.average(t, weights=teu[d])) if teu_d else math.nan,
-            "transit_days_p05": float(np.percentile(t, 5)) if len(t) else math.nan,
-            "transit_days_p50": float(np.percentile(t, 50)) if len(t) else math.nan,
-            "transit_days_p95": float(np.percentile(t, 95)) if len(t) else math.nan,
-            "cost_usd_per_teu": float(direct[d].sum() / teu_d) if teu_d else math.nan,
-            "co2_kg_per_teu": float(result.co2_kg[d].sum() / teu_d) if teu_d else math.nan,
-            "on_time_share": (float(teu[d][t <= rates.on_time_days].sum() / teu[m & ~dropped].sum())
-                              if teu[m & ~dropped].sum() else math.nan),
-            "diverted_share": float(teu[m & result.diverted].sum() / teu[m].sum()) if teu[m].sum() else 0.0,
-        }
-    for key, s in out.items():
-        rid = key.split(":")[0]
-        other = f"{rid}:reverse" if key == rid else rid
-        here, there = created_by_route.get(key, 0.0), created_by_route.get(other, 0.0)
-        if here > there and s["teu_delivered"] > 0:
-            empties = (here - there) / here  # empty TEU to return per loaded TEU
-            s["cost_usd_per_teu"] += empties * rates.empty_reposition_usd_per_teu
-            s["co2_kg_per_teu"] += empties * rates.empty_reposition_co2_kg_per_teu
+        m = load & (route_of == code)
+        out[key] = _route_summary(m, delivered, dropped, days, teu, c, result, rates)
     return out
+
+
+def _route_summary(m, delivered, dropped, days, teu, c, result: RunResult, rates: CostRates) -> dict:
+    d = m & delivered
+    live = m & ~dropped
+    teu_d = float(teu[d].sum())
+    teu_live = float(teu[live].sum())
+
+    def per_teu(values: np.ndarray) -> float:
+        return float(values[d].sum() / teu_d) if teu_d else math.nan
+
+    transport = per_teu(c.transport_usd + c.empty_usd)
+    time_cost = per_teu(c.time_usd)
+    undelivered = float(teu[live & ~delivered].sum())
+    obs = delivered[live]
+    return {
+        "teu_created": float(teu[m].sum()),
+        "teu_delivered": teu_d,
+        "teu_undelivered": undelivered,
+        "teu_dropped": float(teu[m & dropped].sum()),
+        "undelivered_share": undelivered / teu_live if teu_live else math.nan,
+        "transit_days_mean": km_restricted_mean(days[live], obs, teu[live]),
+        "transit_days_p05": km_quantile(days[live], obs, teu[live], 0.05),
+        "transit_days_p50": km_quantile(days[live], obs, teu[live], 0.50),
+        "transit_days_p95": km_quantile(days[live], obs, teu[live], 0.95),
+        "transport_usd_per_teu": transport,
+        "time_cost_usd_per_teu": time_cost,
+        "generalized_cost_usd_per_teu": transport + time_cost,
+        "co2_kg_per_teu": per_teu(c.co2_kg + c.empty_co2_kg),
+        "on_time_share": (float(teu[d & (days <= rates.on_time_days)].sum() / teu_live) if teu_live else math.nan),
+        "empty_teu": float(teu[np.isin(result.empty_of, np.flatnonzero(m))].sum()),
+        "empty_cost_usd_per_teu": per_teu(c.empty_usd),
+        "diverted_share": float(teu[m & result.diverted].sum() / teu[m].sum()) if teu[m].sum() else 0.0,
+    }
 
 
 def _t_interval(values: list[float]) -> tuple[float, float, float]:
@@ -172,16 +168,14 @@ class Aggregator:
                     vals = [v for v in bucket[metric] if not math.isnan(v)]
                     row[metric] = float(np.mean(vals)) if vals else math.nan
                 base = self.routes.get((variant, base_key))
-                if base is not None:
-                    deltas = [a - b for a, b in zip(bucket["transit_days_p50"], base["transit_days_p50"], strict=True)]
-                    mean, lo, hi = _t_interval(deltas)
-                    costs = [a - b for a, b in zip(bucket["cost_usd_per_teu"], base["cost_usd_per_teu"], strict=True)]
-                    cost_delta = _t_interval(costs)[0]
-                else:
-                    mean = lo = hi = cost_delta = math.nan
-                row.update({"delta_days_p50_vs_baseline": mean, "delta_days_ci_low": lo, "delta_days_ci_high": hi,
-                            "delta_cost_usd_per_teu_vs_baseline": cost_delta,
-                            "distance_km": self.route_km.get(key, math.nan)})
+                for metric, name in DELTAS:
+                    if base is None:
+                        mean = lo = hi = math.nan
+                    else:
+                        diffs = [a - b for a, b in zip(bucket[metric], base[metric], strict=True)]
+                        mean, lo, hi = _t_interval(diffs)
+                    row.update({f"{name}_vs_baseline": mean, f"{name}_ci_low": lo, f"{name}_ci_high": hi})
+                row["distance_km"] = self.route_km.get(key, math.nan)
                 rows.append({c: row[c] for c in SUMMARY_COLUMNS})
         return rows
 
@@ -207,45 +201,3 @@ class Aggregator:
         return rows
 
 
-def shipments_table(result: RunResult, model: CompiledModel, itinerary_routes: Sequence[str], variant: str,
-                    replication: int, holding_rate_per_year: float, step_width: int = 0) -> pa.Table:
-    """One row per consignment (``itinerary_routes`` gives each itinerary's route key) with its route, status, costs,
-    CO2 and the end time of every step. ``step_width``: columns of ``step_end_h`` (NaN-padded), the same for every
-    variant of a study so that one file holds them all (variants can have itineraries of different lengths)."""
-    b = result.bookings
-    n = len(b.created_h)
-    transit = (result.delivered_h - b.created_h) / 24.0
-    status = np.where(~np.isnan(result.delivered_h), "delivered",
-                      np.where(result.dropped == DropReason.SEASON_CLOSED, "dropped:season_closed",
-                               np.where(result.dropped == DropReason.ROUTE_CLOSED, "dropped:route_closed",
-                                        "in_transit")))
-    routes = np.asarray(itinerary_routes, dtype=object)[b.itinerary]
-    steps = result.step_end_h
-    if step_width > steps.shape[1]:
-        steps = np.pad(steps, ((0, 0), (0, step_width - steps.shape[1])), constant_values=np.nan)
-    step_end = pa.FixedSizeListArray.from_arrays(pa.array(steps.reshape(-1)), steps.shape[1]) if n else pa.array(
-        [], pa.list_(pa.float64(), steps.shape[1]))
-    holding = b.value_usd * np.nan_to_num(transit) * holding_rate_per_year / 365.0
-    return pa.table({
-        "variant": pa.array([variant] * n, pa.string()),
-        "replication": pa.array(np.full(n, replication, dtype=np.int32)),
-        "consignment": pa.array(np.arange(n, dtype=np.int32)),
-        "itinerary": pa.array(b.itinerary.astype(np.int32)),
-        "route": pa.array([r.split(":")[0] for r in routes], pa.string()),
-        "direction": pa.array(["reverse" if r.endswith(":reverse") else "forward" for r in routes], pa.string()),
-        "commodity": pa.array(np.asarray(model.commodity_names, dtype=object)[b.commodity].tolist(), pa.string()),
-        "teu": pa.array(b.teu.astype(np.int16)),
-        "value_usd": pa.array(b.value_usd),
-        "created_h": pa.array(b.created_h),
-        "delivered_h": pa.array(result.delivered_h),
-        "transit_days": pa.array(transit),
-        "status": pa.array(status.tolist(), pa.string()),
-        "diverted": pa.array(result.diverted),
-        "in_warmup": pa.array(b.created_h < model.warmup_h),
-        "freight_usd": pa.array(result.freight_usd),
-        "handling_usd": pa.array(result.handling_usd),
-        "fees_usd": pa.array(result.fees_usd),
-        "holding_usd": pa.array(holding),
-        "co2_kg": pa.array(result.co2_kg),
-        "step_end_h": step_end,
-    })

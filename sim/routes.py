@@ -87,7 +87,7 @@ class RouteLeg:
     start: str
     end: str
     mode: str
-    length_km: float
+    length_km: float  # the running length (Leg.run_km): published line length where the geometry is shorter
     chokepoints: frozenset[str]
 
 
@@ -236,7 +236,7 @@ def _weight_function(network: Network, spec: RouteSpec, policy: Policy, modes: f
         for attrs in edges.values():
             if usable(attrs["leg"]):
                 leg = legs[attrs["leg"]]
-                w = leg.length_km * ROUTE_WEIGHTS[leg.mode]
+                w = leg.run_km * ROUTE_WEIGHTS[leg.mode]
                 best = w if best is None or w < best else best
         return best
 
@@ -268,7 +268,7 @@ def resolve_route(network: Network, spec: RouteSpec, policy: Policy = Policy(), 
         for u, v in zip(part[:-1], part[1:], strict=True):
             options = [e for e in network.graph[u][v].values() if usable(e["leg"])]
             best = min(options,
-                       key=lambda e: network.legs[e["leg"]].length_km * ROUTE_WEIGHTS[network.legs[e["leg"]].mode])
+                       key=lambda e: network.legs[e["leg"]].run_km * ROUTE_WEIGHTS[network.legs[e["leg"]].mode])
             leg = network.legs[best["leg"]]
-            legs.append(RouteLeg(leg.id, best["direction"], u, v, leg.mode, leg.length_km, leg.chokepoints))
+            legs.append(RouteLeg(leg.id, best["direction"], u, v, leg.mode, leg.run_km, leg.chokepoints))
     return Route(spec.id, direction, stops[0], stops[-1], tuple(legs))

@@ -101,16 +101,54 @@ DistField = Annotated[
 ]
 
 
-def check_sources(item_id: str, values: dict[str, Any], sources: dict[str, str], exempt: set[str]) -> None:
-    """Raise ValueError unless every numeric or distribution field has a non-empty entry in ``sources``."""
-    missing = []
+def _is_numeric(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, Dist)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    if isinstance(value, dict):
+        return bool(value) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values())
+    return hasattr(value, "model_fields")  # a nested block of numbers (e.g. a fleet)
+
+
+def base_of(value: Any) -> float | None:
+    """The number a range is checked against: the value, a distribution's mean, a fleet's units; None for lists
+    and mappings (their range is a multiplier, checked against 1)."""
+    if isinstance(value, Dist):
+        return value.mean
+    if isinstance(value, (int, float)):
+        return float(value)
+    units = getattr(value, "units", None)
+    return float(units) if units is not None else None
+
+
+def check_sources(item_id: str, values: dict[str, Any], sources: dict[str, str], exempt: set[str],
+                  ranges: dict[str, tuple[float, float]] | None = None) -> None:
+    """Raise ValueError unless every numeric or distribution field has a non-empty entry in ``sources``, and
+    every source marked ASSUMPTION has a ``ranges`` entry [low, high] around the value (for a distribution, its
+    mean; for a fleet, its units; for a list or mapping of numbers, a multiplier around 1)."""
+    ranges = ranges or {}
+    missing, unranged, bad = [], [], []
     for key, value in values.items():
-        if key in exempt or key == "sources" or value is None:
+        if key in exempt or key in ("sources", "ranges") or value is None or not _is_numeric(value):
             continue
-        numeric = isinstance(value, (int, float, Dist)) and not isinstance(value, bool)
-        numeric = numeric or (isinstance(value, (list, tuple)) and bool(value)
-                              and all(isinstance(v, (int, float)) for v in value))
-        if numeric and not str(sources.get(key, "")).strip():
+        source = str(sources.get(key, "")).strip()
+        if not source:
             missing.append(key)
+        elif "ASSUMPTION" in source and key not in ranges:
+            unranged.append(key)
+        if key in ranges:
+            low, high = ranges[key]
+            base = base_of(value)
+            if not low <= (1.0 if base is None else base) <= high:
+                bad.append(f"ranges.{key} [{low:g}, {high:g}] must contain the value "
+                           f"{1.0 if base is None else base:g}{' (a multiplier)' if base is None else ''}")
     if missing:
         raise ValueError(f"'{item_id}': every number needs a source; add sources.{', sources.'.join(missing)}")
+    if unranged:
+        wanted = ", ".join(f"ranges.{k}: [low, high]" for k in unranged)
+        raise ValueError(f"'{item_id}': an ASSUMPTION needs a plausible range; add {wanted}")
+    if bad:
+        raise ValueError(f"'{item_id}': " + "; ".join(bad))
