@@ -219,18 +219,20 @@ def run(
         if task is not None:
             progress.stop()
     table = Table(title=f"results: {summary.folder}")
-    for col in ("variant", "route", "dir", "TEU/rep", "p50 days", "p05-p95", "Δp50 vs base [95% CI]", "USD/TEU",
-                "kg CO2/TEU", "on time"):
+    for col in ("variant", "route", "dir", "TEU/rep", "p50 days", "p05-p95", "Δp50 vs baseline [95% CI]",
+                "transport USD/TEU", "generalized USD/TEU", "kg CO2/TEU", "on time", "undelivered"):
         table.add_column(col, justify="left" if col in ("variant", "route", "dir") else "right")
     for r in summary.rows:
         def f(v, d=1):
             return number(v, d, missing="")
         delta = ("baseline" if r["is_baseline"] else f"{f(r['delta_days_p50_vs_baseline'])} "
-                 f"[{f(r['delta_days_ci_low'])}, {f(r['delta_days_ci_high'])}]")
+                 f"[{f(r['delta_days_p50_ci_low'])}, {f(r['delta_days_p50_ci_high'])}]")
         table.add_row(r["variant"], r["route"], "fwd" if r["direction"] == "forward" else "rev",
                       f(r["teu_delivered"], 0),
                       f(r["transit_days_p50"]), f"{f(r['transit_days_p05'])}-{f(r['transit_days_p95'])}", delta,
-                      f(r["cost_usd_per_teu"], 0), f(r["co2_kg_per_teu"], 0), f"{f(100 * r['on_time_share'], 0)}%")
+                      f(r["transport_usd_per_teu"], 0), f(r["generalized_cost_usd_per_teu"], 0),
+                      f(r["co2_kg_per_teu"], 0), f"{f(100 * r['on_time_share'], 0)}%",
+                      f"{f(100 * r['undelivered_share'], 0)}%")
     Console(width=max(console.width, 160)).print(table)
     console.print(f"{summary.events:,} events in {summary.seconds:.1f} s; outputs in [bold]{summary.folder}[/]")
 

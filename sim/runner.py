@@ -26,6 +26,8 @@ from .report.html import write_html
 from .report.markdown import write_markdown
 from .results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator
 
+TRIAL_COLUMNS = ("variant", "replication", "trial", "route", "teu", "created_h", "delivered_h", "transit_days")
+
 __all__ = ["RunOptions", "RunSummary", "run_study", "OUTPUT_ROOT", "check_options", "check_scheduler"]
 
 OUTPUT_ROOT = Path("outputs")
@@ -142,6 +144,7 @@ def _run(opts, study, replications, seed, final, client, t0, t_compile, started,
             route_km.setdefault(key, route.distance_km)
     agg = Aggregator(baseline=base.baseline, route_km=route_km)
     timings: list[float] = []
+    trials: list[dict] = []
     events = 0
     snapshots = {}
     with atomic_folder(final) as tmp:
@@ -149,6 +152,7 @@ def _run(opts, study, replications, seed, final, client, t0, t_compile, started,
         try:
             for out in execute(study, replications, seed, opts.workers, opts.scheduler, True, on_done, client=client):
                 agg.add(out.variant, out.routes, out.facilities, out.services)
+                trials.extend(out.trials)
                 timings.append(out.seconds)
                 events += out.events
                 if out.snapshots is not None:
@@ -168,6 +172,8 @@ def _run(opts, study, replications, seed, final, client, t0, t_compile, started,
         rows = agg.summary_rows()
         facility_rows = agg.facility_rows()
         write_csv(tmp / "summary.csv", rows, SUMMARY_COLUMNS)
+        if trials:
+            write_csv(tmp / "trials.csv", trials, TRIAL_COLUMNS)
         write_csv(tmp / "facilities.csv", facility_rows, FACILITY_COLUMNS)
         service_rows = agg.service_rows()
         write_csv(tmp / "services.csv", service_rows, SERVICE_COLUMNS)

@@ -91,10 +91,12 @@ def test_run_writes_every_output(tmp_path):
                  "itineraries.csv", "services.csv"):
         assert (out / name).stat().st_size > 100, name
     rows = list(csv.DictReader((out / "summary.csv").read_text().splitlines()))
-    required = {"variant", "route", "is_baseline", "replications", "teu_created", "teu_delivered", "teu_in_transit",
-                "transit_days_mean", "transit_days_p05", "transit_days_p50", "transit_days_p95", "cost_usd_per_teu",
-                "co2_kg_per_teu", "on_time_share", "delta_days_p50_vs_baseline", "delta_days_ci_low",
-                "delta_days_ci_high", "delta_cost_usd_per_teu_vs_baseline"}
+    required = {"variant", "route", "is_baseline", "replications", "teu_created", "teu_delivered",
+                "teu_undelivered", "undelivered_share", "transit_days_mean", "transit_days_p05", "transit_days_p50",
+                "transit_days_p95", "transport_usd_per_teu", "time_cost_usd_per_teu", "generalized_cost_usd_per_teu",
+                "co2_kg_per_teu", "on_time_share", "empty_teu", "empty_cost_usd_per_teu",
+                "delta_days_p50_vs_baseline", "delta_days_p50_ci_low", "delta_days_p50_ci_high",
+                "delta_transport_usd_per_teu_vs_baseline", "delta_generalized_usd_per_teu_vs_baseline"}
     assert required <= set(rows[0])
     assert {r["variant"] for r in rows} == {"base", "busy"}
     base = [r for r in rows if r["is_baseline"] == "true"]

@@ -64,8 +64,12 @@ def test_delta_confidence_interval_brackets_the_mean(tmp_path):
         if r["is_baseline"]:
             assert r["delta_days_p50_vs_baseline"] == 0
             continue
-        assert r["delta_days_ci_low"] <= r["delta_days_p50_vs_baseline"] <= r["delta_days_ci_high"]
-        assert np.isfinite(r["cost_usd_per_teu"]) and r["cost_usd_per_teu"] > 0
+        assert r["delta_days_p50_ci_low"] <= r["delta_days_p50_vs_baseline"] <= r["delta_days_p50_ci_high"]
+        lo, hi = r["delta_transport_usd_per_teu_ci_low"], r["delta_transport_usd_per_teu_ci_high"]
+        assert lo <= r["delta_transport_usd_per_teu_vs_baseline"] <= hi
+        assert np.isfinite(r["transport_usd_per_teu"]) and r["transport_usd_per_teu"] > 0
+        # generalized cost is transport plus the cargo's time, a positive amount
+        assert r["generalized_cost_usd_per_teu"] > r["transport_usd_per_teu"]
 
 
 def test_replication_workers_import_only_the_engine_and_summaries():

@@ -85,3 +85,22 @@ def test_not_json_is_reported_with_the_file(geodata_copy):
     (geodata_copy / "nodes.geojson").write_text("{not json")
     with pytest.raises(GeodataError, match="nodes.geojson.*not valid JSON"):
         load_network(geodata_copy)
+
+
+def test_running_length_is_the_published_line_length_where_the_drawn_line_is_shorter(network):
+    """Polylines through town centres are shorter than the track; vehicles run the published length."""
+    longer = [leg for leg in network.legs.values()
+              if leg.published_length_km and leg.published_length_km > leg.length_km]
+    assert longer, "some rail leg has a published length above its drawn length"
+    for leg in longer:
+        assert leg.run_km == leg.published_length_km
+    plain = [leg for leg in network.legs.values() if not leg.published_length_km]
+    assert all(leg.run_km == leg.length_km for leg in plain)
+
+
+def test_routes_measure_and_time_legs_by_their_running_length(network, specs):
+    from sim.routes import resolve_route
+
+    route = resolve_route(network, specs["instc_east"])
+    for rl in route.legs:
+        assert rl.length_km == network.legs[rl.leg_id].run_km

@@ -139,7 +139,7 @@ def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, 
 def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title: str):
     """Median transit against cost per TEU for every route and variant (India to Russia); colour = kg CO2 per TEU,
     horizontal bars = 5-95% transit range."""
-    data = summary[summary.direction == "forward"].dropna(subset=["transit_days_p50", "cost_usd_per_teu"])
+    data = summary[summary.direction == "forward"].dropna(subset=["transit_days_p50", "transport_usd_per_teu"])
     fig, ax = plt.subplots(figsize=(10, 6.2), dpi=110)
     variants = list(dict.fromkeys(data.variant))
     markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
@@ -147,21 +147,21 @@ def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title:
     cmap = plt.cm.viridis_r
     for vi, variant in enumerate(variants):
         sub = data[data.variant == variant]
-        ax.errorbar(sub.transit_days_p50, sub.cost_usd_per_teu,
+        ax.errorbar(sub.transit_days_p50, sub.transport_usd_per_teu,
                     xerr=[sub.transit_days_p50 - sub.transit_days_p05, sub.transit_days_p95 - sub.transit_days_p50],
                     fmt="none", ecolor="#bbb", elinewidth=1, zorder=1)
-        ax.scatter(sub.transit_days_p50, sub.cost_usd_per_teu, c=sub.co2_kg_per_teu, cmap=cmap, norm=norm, s=140,
+        ax.scatter(sub.transit_days_p50, sub.transport_usd_per_teu, c=sub.co2_kg_per_teu, cmap=cmap, norm=norm, s=140,
                    marker=markers[vi % len(markers)],
                    edgecolor=["black" if r == baseline else "white" for r in sub.route],
                    linewidth=[2.0 if r == baseline else 0.8 for r in sub.route], zorder=3, label=f"variant: {variant}")
         for r in sub.itertuples():
             ax.annotate(r.route + (" (baseline)" if r.route == baseline else ""),
-                        (r.transit_days_p50, r.cost_usd_per_teu),
+                        (r.transit_days_p50, r.transport_usd_per_teu),
                         xytext=(7, 5), textcoords="offset points", fontsize=8)
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     fig.colorbar(sm, ax=ax, label="kg CO2 per TEU")
     ax.set_xlabel("median transit, booking to delivery (days); bars: 5-95% range")
-    ax.set_ylabel("cost per TEU delivered (USD)")
+    ax.set_ylabel("transport cost per TEU delivered (USD)")
     ax.grid(alpha=0.3)
     if len(variants) > 1:
         ax.legend(fontsize=8, loc="upper left")

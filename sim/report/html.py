@@ -23,7 +23,8 @@ def write_html(folder: Path, study: Study, rows: list[dict], facility_rows: list
     e = html.escape
     findings = "".join(f"<li>{e(s[2:]).replace('**', '')}</li>" for s in comparison_sentences(rows))
     head = ("<tr><th>variant</th><th>route</th><th>direction</th><th>TEU delivered / rep</th><th>transit p50 (d)</th>"
-            "<th>p05 - p95 (d)</th><th>Δ p50 vs baseline (d)</th><th>95% CI of Δ</th><th>USD / TEU</th>"
+            "<th>p05 - p95 (d)</th><th>Δ p50 vs baseline (d)</th><th>95% CI of Δ</th><th>transport USD / TEU</th>"
+            "<th>generalized USD / TEU</th>"
             "<th>kg CO2 / TEU</th><th>on time</th></tr>")
     body = []
     for r in rows:
@@ -34,9 +35,9 @@ def write_html(folder: Path, study: Study, rows: list[dict], facility_rows: list
             f"<td>{number(r['transit_days_p50'])}</td>"
             f"<td>{number(r['transit_days_p05'])} - {number(r['transit_days_p95'])}</td>"
             + ("<td>baseline</td><td></td>" if r["is_baseline"] else
-               f"<td>{number(r['delta_days_p50_vs_baseline'])}</td><td>{number(r['delta_days_ci_low'])} to "
-               f"{number(r['delta_days_ci_high'])}</td>")
-            + f"<td>{number(r['cost_usd_per_teu'], 0)}</td>"
+               f"<td>{number(r['delta_days_p50_vs_baseline'])}</td><td>{number(r['delta_days_p50_ci_low'])} to "
+               f"{number(r['delta_days_p50_ci_high'])}</td>")
+            + f"<td>{number(r['transport_usd_per_teu'], 0)}</td><td>{number(r['generalized_cost_usd_per_teu'], 0)}</td>"
             f"<td>{number(r['co2_kg_per_teu'], 0)}</td><td>{number(100 * r['on_time_share'], 0)}%</td></tr>")
     fac_rows = sorted(facility_rows, key=lambda f: (f["variant"], -f["utilisation"]))
     fac = "".join(

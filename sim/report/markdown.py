@@ -24,8 +24,10 @@ def write_markdown(folder: Path, study: Study, rows: list[dict], facility_rows: 
         f"- Baseline route: **{base.baseline}**; compared: {', '.join(base.routes)}",
         f"- Variants: {', '.join(p.name for p in study.variants)}",
         f"- Replications: {replications} per variant, seed {seed}",
-        "- Transit days run from booking to delivery at the destination terminal; cost per TEU includes freight, "
-        "handling, canal/NSR/war-risk fees, inventory holding and the route's share of empty repositioning.",
+        "- Transit days run from booking to delivery at the destination terminal (Kaplan-Meier estimates: cargo "
+        "still moving when the run ends counts as undelivered, not as missing). Transport cost per TEU: freight, "
+        "handling, canal/NSR/war-risk fees and the empty boxes sent back; generalized cost adds the cargo's value of "
+        "time in transit.",
         "",
         "## Findings",
         "",
@@ -42,15 +44,17 @@ def write_markdown(folder: Path, study: Study, rows: list[dict], facility_rows: 
             "p50": number(r["transit_days_p50"]),
             "p05_p95": f"{number(r['transit_days_p05'])} - {number(r['transit_days_p95'])}",
             "delta": "baseline" if r["is_baseline"] else number(r["delta_days_p50_vs_baseline"]),
-            "ci": "" if r["is_baseline"] else f"{number(r['delta_days_ci_low'])} to {number(r['delta_days_ci_high'])}",
-            "cost": number(r["cost_usd_per_teu"], 0), "co2": number(r["co2_kg_per_teu"], 0),
+            "ci": "" if r["is_baseline"]
+            else f"{number(r['delta_days_p50_ci_low'])} to {number(r['delta_days_p50_ci_high'])}",
+            "cost": number(r["transport_usd_per_teu"], 0), "gcost": number(r["generalized_cost_usd_per_teu"], 0),
+            "undelivered": number(100 * r["undelivered_share"], 0) + "%", "co2": number(r["co2_kg_per_teu"], 0),
             "ontime": number(100 * r["on_time_share"], 0) + "%", "div": number(100 * r["diverted_share"], 0) + "%",
         })
     lines.append(markdown_table(table_rows, [
         ("variant", "variant"), ("route", "route"), ("direction", "direction"), ("teu", "TEU delivered / rep"),
         ("p50", "transit p50 (days)"), ("p05_p95", "p05 - p95"), ("delta", "Δ p50 vs baseline"),
-        ("ci", "95% CI of Δ"), ("cost", "USD/TEU"), ("co2", "kg CO2/TEU"),
-        ("ontime", f"on time (≤{base.on_time_days:g} d)"),
+        ("ci", "95% CI of Δ"), ("cost", "transport USD/TEU"), ("gcost", "generalized USD/TEU"),
+        ("co2", "kg CO2/TEU"), ("ontime", f"on time (≤{base.on_time_days:g} d)"), ("undelivered", "undelivered"),
         ("div", "diverted"),
     ]))
     lines += ["", "## Busiest facilities", ""]

@@ -30,17 +30,21 @@ def comparison_sentences(rows: list[dict]) -> list[str]:
         if r["is_baseline"] or math.isnan(r["delta_days_p50_vs_baseline"]):
             continue
         d = r["delta_days_p50_vs_baseline"]
-        lo, hi = r["delta_days_ci_low"], r["delta_days_ci_high"]
+        lo, hi = r["delta_days_p50_ci_low"], r["delta_days_p50_ci_high"]
         faster = "faster" if d < 0 else "slower"
         sure = ""
         if not math.isnan(lo) and not math.isnan(hi):
             sure = (" (the 95% interval excludes zero)" if (lo > 0 or hi < 0)
                     else " (the 95% interval includes zero: no clear difference)")
-        cost = r["delta_cost_usd_per_teu_vs_baseline"]
+        cost = r["delta_transport_usd_per_teu_vs_baseline"]
         cheaper = "cheaper" if cost < 0 else "dearer"
+        generalized = r["delta_generalized_usd_per_teu_vs_baseline"]
         out.append(
             f"- **{r['variant']}**, {r['route']} ({r['direction']}): median transit {number(r['transit_days_p50'])} "
             f"days, {number(abs(d))} days {faster} than the baseline [95% CI {number(lo)} to {number(hi)}]{sure}; "
-            f"{number(abs(cost), 0)} USD/TEU {cheaper}."
+            f"transport {number(abs(cost), 0)} USD/TEU {cheaper} "
+            f"[{number(r['delta_transport_usd_per_teu_ci_low'], 0)} to "
+            f"{number(r['delta_transport_usd_per_teu_ci_high'], 0)}], generalized cost (with the cargo's time) "
+            f"{number(generalized, 0)} USD/TEU; {number(100 * r['undelivered_share'], 0)}% still moving at the end."
         )
     return out

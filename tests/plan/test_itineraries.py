@@ -90,3 +90,21 @@ def test_a_reroute_closure_sends_bookings_to_the_fallback_route_only_in_its_wind
     west = its.index("instc_west", "forward")
     its.finish_all()
     assert its.compiled[west].reroutes == ((4 * 24.0, 19 * 24.0, -1),)
+
+
+def test_visits_before_a_ride_wait_for_the_cut_off_and_only_destination_visits_dwell(planner):
+    """A port's measured dwell contains the wait for the ship: before a ride only its cut-off applies (the wait
+    for the departure is the timetable's); the dwell applies where the box leaves the network."""
+    from sim.model import CUTOFF, DWELL
+
+    ctx, its = table(planner)
+    for rid in ("suez", "instc_west"):
+        it = its.compiled[its.index(rid, "forward")]
+        for k, st in enumerate(it.steps):
+            if st.kind != VISIT:
+                continue
+            ride_follows = any(s.kind == RIDE for s in it.steps[k + 1:])
+            if ride_follows and (k + 1 < len(it.steps) and it.steps[k + 1].kind == RIDE):
+                assert st.after == CUTOFF, (rid, k)
+            if not ride_follows:
+                assert st.after == DWELL, (rid, k)
