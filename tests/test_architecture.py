@@ -14,14 +14,14 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 # Layers from the foundation up; a module may import modules of its own layer or below, never above. A package
 # name covers every module inside it unless a more specific name says otherwise.
 LAYERS = [
-    {"sim", "sim.errors", "sim.limits", "sim.distributions", "sim.geo", "sim.seasons", "sim.outputs", "sim.report.text",
+    {"sim", "sim.errors", "sim.limits", "sim.distributions", "sim.survival", "sim.geo", "sim.seasons", "sim.outputs", "sim.report.text",
      "sim.engine.eventlog"},
-    {"sim.model", "sim.yamlio", "sim.schema_types", "sim.network"},
+    {"sim.model", "sim.yamlio", "sim.schema_types", "sim.network", "sim.ice"},
     {"sim.land", "sim.routes", "sim.calibration", "sim.scenario", "sim.routes_export"},
     {"sim.engine", "sim.plan"},
-    {"sim.results", "sim.replication"},
+    {"sim.results", "sim.replication", "sim.costs", "sim.shipments"},
     {"sim.experiment"},
-    {"sim.validation", "sim.report", "sim.runner"},
+    {"sim.validation", "sim.report", "sim.runner", "sim.choice"},
     {"sim.cli"},
 ]
 ENGINE_MAY_IMPORT = {"sim.model", "sim.distributions", "numpy", "simpy", "array", "collections", "dataclasses",
@@ -54,7 +54,7 @@ def imports(path: Path) -> set[str]:
     return out
 
 
-PACKAGES = {"sim.engine", "sim.plan", "sim.report"}
+PACKAGES = {"sim.engine", "sim.plan", "sim.report", "sim.choice"}
 
 
 def layer(module: str) -> int:
