@@ -26,6 +26,7 @@ from .errors import ScenarioError
 from .model import CompiledModel
 from .network import DEFAULT_GEODATA, Network, load_network
 from .plan import ModelInfo, compile_model
+from .plan.overrides import merge_override
 from .replication import ReplicationJob, ReplicationOutput, dask_job, dask_task, init_worker, run_job, worker_task
 from .routes import RouteSpec, load_route_specs
 from .scenario import Scenario, ScenarioFile, load_scenario
@@ -147,14 +148,12 @@ def check_overrides(cal: Calibration, sfile: ScenarioFile, variant: str, sc: Sce
 
 
 def _check_merged(model, item: dict, over: dict, sfile: ScenarioFile, loc: tuple) -> None:
-    merged = dict(item)
-    sources = dict(item.get("sources", {}))
-    for key, value in over.items():
-        if key == "sources" and isinstance(value, dict):
-            sources.update(value)
-        else:
-            merged[key] = value
-    merged["sources"] = sources if "sources" not in over or isinstance(over["sources"], dict) else over["sources"]
+    where = _where(sfile, loc)
+    try:
+        merged = merge_override(item, over, f"{where}: field '{'.'.join(str(x) for x in loc)}")
+    except ScenarioError as exc:
+        key = str(exc).split("': ", 1)[0].rsplit(".", 1)[-1]
+        raise ScenarioError(str(exc).replace(where, _where(sfile, (*loc, key)), 1)) from None
     try:
         model.model_validate(merged)
     except ValidationError as exc:

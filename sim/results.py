@@ -52,8 +52,8 @@ def summarise_replication(result: RunResult, model: CompiledModel, itinerary_rou
     not dropped (undelivered counts as late); empty TEU sent back and their cost per delivered TEU."""
     b = result.bookings
     load = (b.kind == LOADED) & (b.created_h >= model.warmup_h)
-    keys = list(dict.fromkeys(itinerary_routes))
-    route_of = np.asarray([keys.index(r) for r in itinerary_routes], dtype=np.int64)[b.itinerary]
+    keys = list(dict.fromkeys(itinerary_routes[i] for i in _demand_itineraries(model)))
+    route_of = np.asarray([keys.index(r) if r in keys else -1 for r in itinerary_routes], dtype=np.int64)[b.itinerary]
     delivered = ~np.isnan(result.delivered_h)
     dropped = result.dropped != DropReason.NONE
     days = np.where(delivered, result.delivered_h - b.created_h, result.end_h - b.created_h) / 24.0
@@ -64,6 +64,19 @@ def summarise_replication(result: RunResult, model: CompiledModel, itinerary_rou
         m = load & (route_of == code)
         out[key] = _route_summary(m, delivered, dropped, days, teu, c, result, rates)
     return out
+
+
+def _demand_itineraries(model: CompiledModel) -> list[int]:
+    """The itineraries loads can follow: the flows' own and the reroutes they may take, in order (empty returns
+    and unused itineraries get no summary row of their own)."""
+    out: list[int] = []
+    todo = [i for f in model.flows for i in f.itineraries]
+    while todo:
+        i = todo.pop(0)
+        if i not in out:
+            out.append(i)
+            todo.extend(alt for _, _, alt in model.itineraries[i].reroutes if alt >= 0)
+    return sorted(out)
 
 
 def _route_summary(m, delivered, dropped, days, teu, c, result: RunResult, rates: CostRates) -> dict:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, PlainSerializer, WithJsonSchema
 
 from .distributions import DIST_KINDS, Dist, parse_dist
 from .limits import EARLIEST_DATE, LATEST_DATE
@@ -110,7 +110,7 @@ def _is_numeric(value: Any) -> bool:
         return bool(value) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
     if isinstance(value, dict):
         return bool(value) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values())
-    return hasattr(value, "model_fields")  # a nested block of numbers (e.g. a fleet)
+    return isinstance(value, BaseModel)  # a nested block of numbers (e.g. a fleet)
 
 
 def base_of(value: Any) -> float | None:

@@ -159,7 +159,7 @@ def _spans(m: Measurements, spec: dict, start: str | None, end: str | None, unit
         d = (b - a) / unit_h
         d = d[~np.isnan(d)]
         if len(d):
-            medians.append(float(np.median(d)))
+            medians.append(float(np.mean(d) if spec.get("central") == "mean" else np.median(d)))
             pooled.append(d)
     if not pooled:
         return Estimate(math.nan, math.nan, math.nan)

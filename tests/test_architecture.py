@@ -14,8 +14,8 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 # Layers from the foundation up; a module may import modules of its own layer or below, never above. A package
 # name covers every module inside it unless a more specific name says otherwise.
 LAYERS = [
-    {"sim", "sim.errors", "sim.limits", "sim.distributions", "sim.survival", "sim.geo", "sim.seasons", "sim.outputs", "sim.report.text",
-     "sim.engine.eventlog"},
+    {"sim", "sim.errors", "sim.limits", "sim.distributions", "sim.survival", "sim.geo", "sim.seasons", "sim.outputs",
+     "sim.report.text", "sim.engine.eventlog"},
     {"sim.model", "sim.yamlio", "sim.schema_types", "sim.network", "sim.ice"},
     {"sim.land", "sim.routes", "sim.calibration", "sim.scenario", "sim.routes_export"},
     {"sim.engine", "sim.plan"},

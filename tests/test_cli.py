@@ -38,8 +38,8 @@ def test_routes_command_formats(fmt, tmp_path):
     assert "instc_caspian" in text and "suez" in text
     if fmt == "csv":
         rows = list(csv.DictReader(text.splitlines()))
-        assert {r["route"] for r in rows} >= {"suez", "suez_novorossiysk", "cape", "instc_west", "instc_caspian",
-                                             "instc_east", "emc", "nsr", "transsib"}
+        assert {r["route"] for r in rows} >= {"suez_stp", "suez_rotterdam_2021", "suez_novorossiysk", "cape",
+                                             "instc_west", "instc_caspian", "instc_east", "emc", "nsr", "transsib"}
         assert {r["direction"] for r in rows} == {"forward", "reverse"}
     if fmt == "geojson":
         data = json.loads(text)
@@ -66,7 +66,7 @@ def test_validate_ok_and_bad(tmp_path):
 
 @pytest.mark.parametrize("text", [
     "name: [unclosed\n",
-    SMALL.read_text().replace("routes: [suez, instc_west, instc_east]", "routes: [suez, atlantis]"),
+    SMALL.read_text().replace("routes: [suez_stp, instc_west, instc_east]", "routes: [suez_stp, atlantis]"),
     SMALL.read_text().replace("teu_per_year: 12000", "teu_per_year: -12000"),
     SMALL.read_text() + "surprise: 1\n",
     SMALL.read_text().replace("replications: 3", "replications: three"),

@@ -50,7 +50,7 @@ def test_memory_stays_flat_in_replications(study):
     """The aggregator keeps a few numbers per route and replication, never the shipments."""
     from sim.results import Aggregator
 
-    agg = Aggregator(baseline="suez", route_km={})
+    agg = Aggregator(baseline="suez_stp", route_km={})
     for out in execute(study, 4, 1, keep_shipments=False):
         agg.add(out.variant, out.routes, out.facilities, out.services)
     sizes = [len(v["teu_created"]) for v in agg.routes.values()]

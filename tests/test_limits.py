@@ -58,11 +58,13 @@ CASES = [
     ("no_commodities", ("commodities: {metals: 1.0}", "commodities: {}"), "demand.1.commodities", "at least 1"),
     ("inf_commodity_share", ("commodities: {metals: 1.0}", "commodities: {metals: .inf}"),
      "demand.1.commodities.metals", "finite"),
-    ("inf_route_share", ("commodities: {metals: 1.0}", "commodities: {metals: 1.0}\n    route_shares: {suez: .inf}"),
-     "demand.1.route_shares.suez", "finite"),
+    ("inf_route_share",
+     ("commodities: {metals: 1.0}", "commodities: {metals: 1.0}\n    route_shares: {suez_stp: .inf}"),
+     "demand.1.route_shares.suez_stp", "finite"),
     ("bool_as_number", ("teu_per_year: 3000", "teu_per_year: true"), "demand.1.teu_per_year", "not true/false"),
     ("duplicate_key", ("seed: 42", "seed: 42\nseed: 7"), "", "duplicate key 'seed'"),
-    ("duplicate_route", ("routes: [suez, instc_west, instc_east]", "routes: [suez, instc_west, suez]"), "routes.2",
+    ("duplicate_route",
+     ("routes: [suez_stp, instc_west, instc_east]", "routes: [suez_stp, instc_west, suez_stp]"), "routes.2",
      "listed twice"),
     ("variant_named_base", ("  busy:", "  base:"), "variants.base", "'base' is the name of the study"),
     ("long_name", ("name: small", "name: " + "x" * 300), "name", "at most 64 characters"),
@@ -112,7 +114,7 @@ def test_calibration_overrides_are_refused_naming_item_id_field_and_line(
     ids = {s.id for s in getattr(load_calibration(), section)}
     assert item in ids, f"test needs a real {section} id"
     data = yaml.safe_load(SMALL_TEXT)
-    data["variants"]["busy"][section] = {item: override}
+    data["variants"]["busy"][section] = {item: {**override, "sources": {field: "a test override"}}}
     text = yaml.safe_dump(data, sort_keys=False)
     message = run_bad(tmp_path, text)
     loc = f"variants.busy.{section}.{item}.{field}"

@@ -9,7 +9,7 @@ import pytest
 from sim.errors import RouteError
 from sim.routes import DIRECTIONS, Policy, RouteSpec, Stage, resolve_route
 
-ROUTE_IDS = ["suez", "suez_novorossiysk", "cape", "instc_west", "instc_caspian", "instc_east", "emc", "nsr", "transsib"]
+ROUTE_IDS = ["suez_stp", "suez_rotterdam_2021", "suez_novorossiysk", "cape", "instc_west", "instc_caspian", "instc_east", "emc", "nsr", "transsib"]
 
 
 def sea_path(network, origin, destination, *, via=(), avoid=()):
@@ -45,7 +45,7 @@ def test_branches_pass_their_defining_places(network, specs):
     assert "caspian" in caspian.chokepoints and "IRBAZ" in caspian.nodes
     east = resolve_route(network, specs["instc_east"]).nodes
     assert {"bereket", "bolashak"} <= set(east) and ({"sarakhs_ir", "inche_burun"} & set(east))
-    assert "suez_canal" in resolve_route(network, specs["suez"]).nodes
+    assert "suez_canal" in resolve_route(network, specs["suez_stp"]).nodes
     assert "bosporus" in resolve_route(network, specs["suez_novorossiysk"]).nodes
     assert "cape_of_good_hope" in resolve_route(network, specs["cape"]).nodes
 
@@ -62,22 +62,22 @@ def test_suez_baseline_never_takes_the_arctic(network, specs, month):
     for closed in (frozenset(), frozenset({"suez"}), frozenset({"bab_el_mandeb"})):
         policy = Policy(closed=closed, date=dt.date(2025, month, 15), ice_class="arc7")
         for direction in DIRECTIONS:
-            route = resolve_route(network, specs["suez"], policy, direction)
+            route = resolve_route(network, specs["suez_stp"], policy, direction)
             assert "nsr" not in route.chokepoints and "bering_strait" not in route.nodes
 
 
 @pytest.mark.parametrize("closure", ["suez", "suez_canal", "bab_el_mandeb", "red_sea"])
 def test_closing_suez_or_bab_el_mandeb_reroutes_suez_via_the_cape(network, specs, closure):
-    open_route = resolve_route(network, specs["suez"])
-    closed_route = resolve_route(network, specs["suez"], Policy(closed=frozenset({closure})))
+    open_route = resolve_route(network, specs["suez_stp"])
+    closed_route = resolve_route(network, specs["suez_stp"], Policy(closed=frozenset({closure})))
     assert "cape_of_good_hope" in closed_route.nodes
     assert "suez_canal" not in closed_route.nodes
     assert closed_route.sea_nm > open_route.sea_nm + 3000
 
 
 def test_policy_does_not_leak_between_calls(network, specs):
-    resolve_route(network, specs["suez"], Policy(closed=frozenset({"suez"})))
-    assert "suez_canal" in resolve_route(network, specs["suez"]).nodes
+    resolve_route(network, specs["suez_stp"], Policy(closed=frozenset({"suez"})))
+    assert "suez_canal" in resolve_route(network, specs["suez_stp"]).nodes
 
 
 def test_nsr_is_seasonal_for_ships_without_ice_class(network, specs):

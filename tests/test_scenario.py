@@ -63,7 +63,7 @@ def test_schema_errors_name_file_line_and_field(tmp_path, mutate, field, words):
 
 def test_unknown_route_is_reported(tmp_path):
     data = small()
-    data["routes"] = ["suez", "teleport"]
+    data["routes"] = ["suez_stp", "teleport"]
     with pytest.raises(CorridorError, match="unknown route 'teleport'"):
         prepare_study(write(tmp_path, data))
 

@@ -13,9 +13,9 @@ from sim.scenario import Scenario
 
 
 def scenario(**fields) -> Scenario:
-    """A one-month India - Moscow study over ``routes`` (default: suez and instc_west)."""
+    """A one-month India - Moscow study over ``routes`` (default: suez_stp and instc_west)."""
     base = dict(name="t", start_date=dt.date(2025, 1, 1), end_date=dt.date(2025, 2, 1), warmup_days=0, seed=1,
-                routes=["suez", "instc_west"], baseline="suez",
+                routes=["suez_stp", "instc_west"], baseline="suez_stp",
                 demand=[dict(name="n", origin="INNSA", destination="RUMOW", teu_per_year=1000, source="test",
                              commodities={"pharmaceuticals": 1.0})])
     base.update(fields)

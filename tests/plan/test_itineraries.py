@@ -17,7 +17,7 @@ def table(planner, **fields):
 
 def test_the_services_of_an_itinerary_cover_its_route_leg_by_leg_in_order(planner):
     ctx, its = table(planner)
-    for rid in ("suez", "instc_west"):
+    for rid in ("suez_stp", "instc_west"):
         it = its.compiled[its.index(rid, "forward")]
         route = its.info.itinerary_route_objs[it.index]
         ridden = [leg for st in it.steps if st.kind == RIDE for leg in its.services.compiled[st.ref].path.legs]
@@ -44,7 +44,7 @@ def test_visits_happen_at_the_origin_at_transfers_and_at_the_destination(planner
 
 def test_minimum_transit_is_below_distance_over_the_fastest_speed_plus_minimum_stays(planner):
     ctx, its = table(planner)
-    it = its.compiled[its.index("suez", "forward")]
+    it = its.compiled[its.index("suez_stp", "forward")]
     route = its.info.itinerary_route_objs[it.index]
     fastest = max(s.speed_kmh.upper_bound for s in its.services.compiled)
     assert it.min_hours >= route.distance_km / fastest
@@ -80,12 +80,12 @@ def test_a_reroute_closure_sends_bookings_to_the_fallback_route_only_in_its_wind
     or are refused when there is none."""
     closure = dict(id="c", target={"node": "astara_ir"}, start=dt.date(2025, 1, 5), end=dt.date(2025, 1, 20),
                    policy="reroute", source="test")
-    ctx, its = table(planner, disruptions=[{**closure, "reroute_to": "suez"}])
+    ctx, its = table(planner, disruptions=[{**closure, "reroute_to": "suez_stp"}])
     west = its.index("instc_west", "forward")
     its.finish_all()
     (start_h, end_h, alt), = its.compiled[west].reroutes
     assert (start_h, end_h) == (4 * 24.0, 19 * 24.0)
-    assert its.info.itinerary_route_ids[alt] == "suez"
+    assert its.info.itinerary_route_ids[alt] == "suez_stp"
     ctx, its = table(planner, disruptions=[closure])
     west = its.index("instc_west", "forward")
     its.finish_all()
@@ -98,7 +98,7 @@ def test_visits_before_a_ride_wait_for_the_cut_off_and_only_destination_visits_d
     from sim.model import CUTOFF, DWELL
 
     ctx, its = table(planner)
-    for rid in ("suez", "instc_west"):
+    for rid in ("suez_stp", "instc_west"):
         it = its.compiled[its.index(rid, "forward")]
         for k, st in enumerate(it.steps):
             if st.kind != VISIT:
