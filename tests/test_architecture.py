@@ -15,7 +15,7 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 # name covers every module inside it unless a more specific name says otherwise.
 LAYERS = [
     {"sim", "sim.errors", "sim.limits", "sim.distributions", "sim.survival", "sim.geo", "sim.seasons", "sim.outputs",
-     "sim.report.text", "sim.engine.eventlog"},
+     "sim.report.text", "sim.engine.eventlog", "sim.sealanes"},
     {"sim.model", "sim.yamlio", "sim.schema_types", "sim.network", "sim.ice"},
     {"sim.land", "sim.routes", "sim.calibration", "sim.scenario", "sim.routes_export"},
     {"sim.engine", "sim.plan"},

@@ -9,7 +9,8 @@ import pytest
 from sim.errors import RouteError
 from sim.routes import DIRECTIONS, Policy, RouteSpec, Stage, resolve_route
 
-ROUTE_IDS = ["suez_stp", "suez_rotterdam_2021", "suez_novorossiysk", "cape", "instc_west", "instc_caspian", "instc_east", "emc", "nsr", "transsib"]
+ROUTE_IDS = ["suez_stp", "suez_rotterdam_2021", "suez_novorossiysk", "cape", "instc_west", "instc_caspian",
+             "instc_east", "emc", "nsr", "transsib"]
 
 
 def sea_path(network, origin, destination, *, via=(), avoid=()):
