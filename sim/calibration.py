@@ -32,7 +32,8 @@ from .schema_types import NO_BOOL, DistField, check_sources
 from .seasons import ICE_CLASSES
 
 __all__ = [
-    "ServiceCal", "FleetCal", "FacilityCal", "ConvoyCal", "EscortCal", "CostCal", "CommodityCal", "Calibration",
+    "ServiceCal", "FleetCal", "FacilityCal", "ConvoyCal", "EscortCal", "CostCal", "CommodityCal",
+    "RouteChoiceCal", "Calibration",
     "DEFAULT_CALIBRATION", "load_calibration",
 ]
 
@@ -246,6 +247,23 @@ class CommodityCal(_Sourced):
         description="what a day in transit is worth to the shipper, as a share of the cargo value")
 
 
+class RouteChoiceCal(_Sourced):
+    """Defaults of the route-choice model (a scenario's ``route_choice`` block overrides them)."""
+
+    id: str = "route_choice"
+    scale_per_usd: Annotated[float, NO_BOOL, Field(gt=0, le=1)] = Field(
+        description="logit scale: utility per USD of generalized cost per TEU")
+    reliability_ratio: Annotated[float, NO_BOOL, Field(ge=0, le=10)] = Field(
+        description="value of a day of spread (p95 - p50 transit) relative to a day of mean transit")
+    penalty_usd_per_teu: dict[str, Annotated[float, NO_BOOL, Field(gt=-MAX_COST_USD, lt=MAX_COST_USD)]] = Field(
+        default_factory=dict, description="route id -> route-specific constant as a cost in USD per TEU "
+        "(documentation, sanctions and payment frictions, familiarity); set to reproduce observed base-year volumes")
+    max_iterations: Annotated[int, NO_BOOL, Field(ge=1, le=100)] = 8
+    tolerance: Annotated[float, NO_BOOL, Field(gt=0, lt=1)] = 0.02
+    iteration_replications: Annotated[int, NO_BOOL, Field(ge=1, le=100)] = 2
+    _exempt = {"max_iterations", "tolerance", "iteration_replications"}
+
+
 class Calibration(BaseModel):
     """All calibration items."""
 
@@ -256,6 +274,7 @@ class Calibration(BaseModel):
     escorts: list[EscortCal]
     costs: CostCal
     commodities: list[CommodityCal]
+    route_choice: RouteChoiceCal | None = None
 
     @model_validator(mode="after")
     def _unique_ids(self):

@@ -203,20 +203,28 @@ def run(
                         TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err_console,
                         transient=False)
     task = None
+    started = False
+
+    def begin(description: str, total: int) -> None:
+        nonlocal task, started
+        if not started:
+            progress.start()
+            started = True
+        if task is not None:
+            progress.update(task, completed=progress.tasks[-1].total)
+        task = progress.add_task(description, total=total)
 
     def on_start(study, reps):
-        nonlocal task
-        progress.start()
-        task = progress.add_task(f"{study.file.base.name}: replications", total=len(study.variants) * reps)
+        begin(f"{study.file.base.name}: replications", len(study.variants) * reps)
 
     def on_done(_out):
-        assert task is not None  # on_start ran first
+        assert task is not None  # a phase began first
         progress.advance(task)
 
     try:
-        summary = run_study(opts, on_start, on_done, on_warning=_warn)
+        summary = run_study(opts, on_start, on_done, on_warning=_warn, on_phase=begin)
     finally:
-        if task is not None:
+        if started:
             progress.stop()
     table = Table(title=f"results: {summary.folder}")
     for col in ("variant", "route", "dir", "TEU/rep", "p50 days", "p05-p95", "Δp50 vs baseline [95% CI]",

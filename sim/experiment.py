@@ -7,15 +7,10 @@ caller in (variant, replication) order whichever executor ran them, so outputs a
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import pickle
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -23,11 +18,12 @@ from pydantic import ValidationError
 from .calibration import DEFAULT_CALIBRATION, Calibration, CostCal, FacilityCal, ServiceCal, load_calibration
 from .costs import CostRates
 from .errors import ScenarioError
+from .executors import Executor, Task, dask_client
 from .model import CompiledModel
 from .network import DEFAULT_GEODATA, Network, load_network
 from .plan import ModelInfo, compile_model
 from .plan.overrides import merge_override
-from .replication import ReplicationJob, ReplicationOutput, dask_job, dask_task, init_worker, run_job, worker_task
+from .replication import ReplicationJob, ReplicationOutput, Shares, run_job
 from .routes import RouteSpec, load_route_specs
 from .scenario import Scenario, ScenarioFile, load_scenario
 from .yamlio import format_validation_error, line_of
@@ -210,36 +206,6 @@ def run_replication(plan: VariantPlan, replication: int, seed: int, keep_shipmen
     return run_job(plan.job, replication, seed, keep_shipments)
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the worker processes now (an interrupted or failed run)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
-        if proc.is_alive():
-            proc.terminate()
-    for proc in processes:
-        proc.join(timeout=5)
-        if proc.is_alive():
-            proc.kill()
-            proc.join(timeout=5)
-    # A worker ended while sending a result leaves half a message in the result pipe, and the pool's manager thread
-    # waits for the rest forever (and the interpreter joins that thread at exit). With every worker gone, closing
-    # this process's own write end makes that read end with EOF, so the thread sees a broken pool and stops.
-    queue = getattr(pool, "_result_queue", None)
-    writer = getattr(queue, "_writer", None)
-    if writer is not None:
-        with contextlib.suppress(OSError):
-            writer.close()
-    manager = getattr(pool, "_executor_manager_thread", None)
-    if manager is not None:
-        manager.join(timeout=10)
-
-
-def _job_key(job: ReplicationJob) -> str:
-    """A key naming the job's content, so the cluster can rebuild it (or reuse it) wherever it is needed."""
-    return f"corridor-job-{job.variant}-{hashlib.sha256(pickle.dumps(job, protocol=5)).hexdigest()[:20]}"
-
-
 def execute(
     study: Study,
     replications: int,
@@ -249,104 +215,17 @@ def execute(
     keep_shipments: bool = True,
     on_done: Callable[[ReplicationOutput], None] | None = None,
     client=None,
+    executor: Executor | None = None,
+    shares: dict[str, Shares] | None = None,
 ) -> Iterator[ReplicationOutput]:
     """Yield every (variant, replication) output in order. ``on_done`` is called as each finishes (in any order),
     e.g. to advance a progress bar. ``scheduler``: a Dask scheduler address, or 'local' for a LocalCluster;
-    ``client``: an open Dask client to use instead (see ``dask_client``).
-
-    A replication is a pure function of (variant job, seed, replication index): local workers end with their
-    parent, and on Dask every task (the job included) can be recomputed on another worker if one is lost."""
-    tasks = [(p.name, r) for p in study.variants for r in range(replications)]
-    order = {t: i for i, t in enumerate(tasks)}
-    plans = {p.name: p for p in study.variants}
-    if scheduler is None and client is None and workers <= 1:
-        for name, r in tasks:
-            out = run_replication(plans[name], r, seed, keep_shipments)
-            if on_done:
-                on_done(out)
-            yield out
+    ``client``: an open Dask client to use instead (see ``dask_client``); ``executor``: an open executor to reuse
+    (its workers already hold the jobs); ``shares``: chosen route shares per variant name."""
+    tasks = [Task(p.name, r, seed, keep_shipments, (shares or {}).get(p.name))
+             for p in study.variants for r in range(replications)]
+    if executor is not None:
+        yield from executor.map(tasks, on_done)
         return
-    pending: dict[int, ReplicationOutput] = {}
-    nxt = 0
-
-    def collect(finished):
-        """Hand outputs on in task order as they finish in any order."""
-        nonlocal nxt
-        for fut in finished:
-            out = fut.result()
-            if on_done:
-                on_done(out)
-            pending[order[(out.variant, out.replication)]] = out
-            while nxt in pending:
-                yield pending.pop(nxt)
-                nxt += 1
-
-    if scheduler is None and client is None:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker,
-                                   initargs=([p.job for p in study.variants], os.getpid()))
-        done = False
-        try:
-            finished = as_completed([pool.submit(worker_task, name, r, seed, keep_shipments) for name, r in tasks])
-            # as_completed drops each future once handed on; holding the list would keep every result (and its
-            # shipments table) alive until the end
-            yield from collect(finished)
-            done = True
-        finally:
-            if done:
-                pool.shutdown(wait=True)
-            else:
-                _stop_pool(pool)
-        return
-    with dask_client(scheduler or "local", workers) if client is None else contextlib.nullcontext(client) as dclient:
-        from dask.distributed import as_completed as dask_as_completed
-
-        # each job is a task holding its data (not scattered data): if the worker keeping it is lost, the
-        # scheduler runs the task again elsewhere; the replications are keyed by their inputs, so a lost one is
-        # simply recomputed with the same result
-        jobs = {}
-        for name, plan in plans.items():
-            job = plan.job
-            jobs[name] = dclient.submit(dask_job, job, key=_job_key(job), pure=True)
-        finished = dask_as_completed([
-            dclient.submit(dask_task, jobs[name], r, seed, keep_shipments,
-                           key=f"corridor-rep-{jobs[name].key.removeprefix('corridor-job-')}-{seed}-{r}-{int(keep_shipments)}",
-                           pure=True)
-            for name, r in tasks])
-        yield from collect(finished)  # no list of futures kept: each result is released once handed on
-
-
-#: How long to try reaching a Dask scheduler before giving up with one line.
-SCHEDULER_TIMEOUT = "10s"
-
-
-@contextlib.contextmanager
-def dask_client(scheduler: str, workers: int = 1):
-    """A Dask client: on a LocalCluster of ``workers`` processes for 'local', else connected to the scheduler at
-    that address. ScenarioError (one line) when it cannot be reached; the client (and cluster) close on exit."""
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError as exc:  # pragma: no cover - dask is a core dependency
-        raise ScenarioError(f"--scheduler needs dask.distributed: {exc}") from None
-    cluster = None
-    try:
-        if scheduler == "local":
-            import dask
-
-            # a Dask worker's statistical profiler samples its threads every 10 ms, which slowed replications by
-            # about 17% here; the nannies hand this setting on to the worker processes
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
-                cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None)
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
-    except (OSError, ValueError, TypeError) as exc:
-        if cluster is not None:
-            cluster.close()
-        raise ScenarioError(f"--scheduler {scheduler}: cannot reach the Dask scheduler: {exc}") from None
-    try:
-        yield client
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    with Executor([p.job for p in study.variants], workers, scheduler, client) as ex:
+        yield from ex.map(tasks, on_done)

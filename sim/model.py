@@ -218,6 +218,9 @@ class Flow:
     commodity_shares: tuple[float, ...]
     sizes_teu: tuple[int, ...]
     size_shares: tuple[float, ...]
+    # chosen routes: share of each itinerary by commodity (position in ``commodities``) and booking month,
+    # shape (commodities, 12, itineraries); None: ``itinerary_shares`` for every booking (fixed shares)
+    share_table: np.ndarray | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,19 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
 
+from .choice.observe import ChoiceObservation, observe
 from .costs import CostRates
 from .engine import run
 from .model import TRIAL, CompiledModel
 from .results import summarise_replication
 from .shipments import shipments_table
 
-__all__ = ["ReplicationJob", "ReplicationOutput", "run_job", "child_seed"]
+__all__ = ["ReplicationJob", "ReplicationOutput", "Shares", "run_job", "observe_job", "child_seed", "with_shares"]
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,30 @@ class ReplicationOutput:
     trials: list[dict] = field(default_factory=list)  # one row per trial run
 
 
-def run_job(job: ReplicationJob, replication: int, seed: int, keep_shipments: bool = True) -> ReplicationOutput:
-    """Run replication ``replication`` of ``job`` with its own generator, from ``child_seed``."""
+#: Chosen route shares for one run: flow index -> share table (commodities, 12 months, itineraries).
+Shares = dict[int, np.ndarray]
+
+
+def with_shares(model: CompiledModel, shares: Shares | None) -> CompiledModel:
+    """``model`` with the given flows' share tables replaced (the model itself when there are none)."""
+    if not shares:
+        return model
+    flows = list(model.flows)
+    for fi, table in shares.items():
+        flows[fi] = replace(flows[fi], share_table=table)
+    return replace(model, flows=tuple(flows))
+
+
+def run_job(job: ReplicationJob, replication: int, seed: int, keep_shipments: bool = True,
+            shares: Shares | None = None) -> ReplicationOutput:
+    """Run replication ``replication`` of ``job`` with its own generator, from ``child_seed``; ``shares``
+    replaces chosen flows' route shares."""
     t0 = time.perf_counter()
-    result = run(job.model, np.random.default_rng(child_seed(seed, replication)))
-    routes = summarise_replication(result, job.model, job.itinerary_routes, job.rates)
+    model = with_shares(job.model, shares)
+    result = run(model, np.random.default_rng(child_seed(seed, replication)))
+    routes = summarise_replication(result, model, job.itinerary_routes, job.rates)
     snap = result.snapshots
-    shipments = (shipments_table(result, job.model, job.itinerary_routes, job.variant, replication,
+    shipments = (shipments_table(result, model, job.itinerary_routes, job.variant, replication,
                                  job.rates, job.step_width) if keep_shipments else None)
     out = ReplicationOutput(job.variant, replication, routes, result.facility_stats, result.service_stats, shipments,
                             None, result.events_processed, 0.0, trial_rows(result, job, replication))
@@ -84,6 +102,17 @@ def trial_rows(result, job: ReplicationJob, replication: int) -> list[dict]:
                      "teu": int(result.bookings.teu[k]),
                      "created_h": created, "delivered_h": delivered, "transit_days": (delivered - created) / 24.0})
     return rows
+
+
+def observe_job(job: ReplicationJob, replication: int, seed: int, shares: Shares | None) -> ChoiceObservation:
+    """Run replication ``replication`` with ``shares`` and return only what route choice reads (per itinerary
+    transit, spread, transport cost and seasonal availability): a choice iteration's task."""
+    model = with_shares(job.model, shares)
+    result = run(model, np.random.default_rng(child_seed(seed, replication)))
+    out = observe(result, model, job.rates)
+    del result
+    gc.collect(0)
+    return out
 
 
 def child_seed(seed: int, replication: int) -> np.random.SeedSequence:
@@ -116,9 +145,12 @@ def init_worker(jobs: list[ReplicationJob], parent: int | None = None) -> None:
         threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True, name="orphan-watch").start()
 
 
-def worker_task(variant: str, replication: int, seed: int, keep: bool) -> ReplicationOutput:
-    """Process-pool task: one replication of a job sent by ``init_worker``."""
-    return run_job(_WORKER_JOBS[variant], replication, seed, keep)
+def worker_task(variant: str, replication: int, seed: int, keep: bool, shares: Shares | None = None,
+                observe_only: bool = False) -> ReplicationOutput | ChoiceObservation:
+    """Process-pool task: one replication of a job sent by ``init_worker`` (or its choice observation)."""
+    job = _WORKER_JOBS[variant]
+    return observe_job(job, replication, seed, shares) if observe_only else run_job(job, replication, seed, keep,
+                                                                                    shares)
 
 
 def dask_job(job: ReplicationJob) -> ReplicationJob:
@@ -127,6 +159,8 @@ def dask_job(job: ReplicationJob) -> ReplicationJob:
     return job
 
 
-def dask_task(job: ReplicationJob, replication: int, seed: int, keep: bool) -> ReplicationOutput:
-    """Dask task: one replication of a job (the result of ``dask_job``)."""
-    return run_job(job, replication, seed, keep)
+def dask_task(job: ReplicationJob, replication: int, seed: int, keep: bool, shares: Shares | None = None,
+              observe_only: bool = False) -> ReplicationOutput | ChoiceObservation:
+    """Dask task: one replication of a job (the result of ``dask_job``), or its choice observation."""
+    return observe_job(job, replication, seed, shares) if observe_only else run_job(job, replication, seed, keep,
+                                                                                   shares)

@@ -24,7 +24,8 @@ from .survival import km_quantile, km_restricted_mean
 __all__ = ["SUMMARY_COLUMNS", "FACILITY_COLUMNS", "SERVICE_COLUMNS", "summarise_replication", "Aggregator"]
 
 # per replication and route key, averaged over replications in summary.csv
-METRICS = ("teu_created", "teu_delivered", "teu_undelivered", "teu_dropped", "undelivered_share",
+METRICS = ("teu_created", "teu_share", "teu_delivered", "teu_undelivered", "teu_dropped",
+           "undelivered_share",
            "transit_days_mean", "transit_days_p05", "transit_days_p50", "transit_days_p95",
            "transport_usd_per_teu", "time_cost_usd_per_teu", "generalized_cost_usd_per_teu", "co2_kg_per_teu",
            "on_time_share", "empty_teu", "empty_cost_usd_per_teu", "diverted_share")
@@ -63,6 +64,9 @@ def summarise_replication(result: RunResult, model: CompiledModel, itinerary_rou
     for code, key in enumerate(keys):
         m = load & (route_of == code)
         out[key] = _route_summary(m, delivered, dropped, days, teu, c, result, rates)
+        # the share of its flow's TEU booked on the route (of the flows that booked on it)
+        flow_teu = float(teu[load & np.isin(b.flow, np.unique(b.flow[m]))].sum())
+        out[key]["teu_share"] = out[key]["teu_created"] / flow_teu if flow_teu else math.nan
     return out
 
 

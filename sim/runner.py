@@ -17,8 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
+from .equilibrium import CHOICE_COLUMNS, ELASTICITY_COLUMNS, ChoiceOutcome, solve
 from .errors import CorridorError
-from .experiment import ReplicationOutput, Study, dask_client, execute, prepare_study
+from .executors import Executor
+from .experiment import Study, dask_client, execute, prepare_study
 from .limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from .outputs import atomic_folder, check_output_path, default_run_folder, write_csv, write_json
 from .report.figures import write_figures
@@ -103,12 +105,14 @@ def check_options(opts: RunOptions) -> None:
 def run_study(
     opts: RunOptions,
     on_start: Callable[[Study, int], None] | None = None,
-    on_done: Callable[[ReplicationOutput], None] | None = None,
+    on_done: Callable[[object], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    on_phase: Callable[[str, int], None] | None = None,
 ) -> RunSummary:
     """Run the study described by ``opts``; write every output into one folder that appears only when complete.
     Every input is checked (options, scenario, network, calibration, output folder, and the land layer when plots
-    are drawn) before the first replication runs."""
+    are drawn) before the first replication runs. ``on_phase(description, tasks)`` announces each route-choice
+    iteration (``on_done`` is then called per task of it); ``on_start`` announces the final replications."""
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
     check_options(opts)
@@ -131,11 +135,33 @@ def run_study(
     with contextlib.ExitStack() as stack:
         # connect to the cluster before anything is written or shown: an unreachable scheduler is one line
         client = stack.enter_context(dask_client(opts.scheduler, opts.workers)) if opts.scheduler else None
-        return _run(opts, study, replications, seed, final, client, t0, t_compile, started, on_start, on_done)
+        executor = stack.enter_context(Executor([p.job for p in study.variants], opts.workers, opts.scheduler,
+                                                client))
+        choice = {}
+        if any(p.info.choice is not None for p in study.variants):
+            def announce(k: int, tasks: int) -> None:
+                if on_phase:
+                    on_phase(f"route choice, iteration {k}", tasks)
+
+            choice = solve(study, executor, seed, replications, announce, on_done)
+            if on_warning:
+                for w in choice_warnings(choice):
+                    on_warning(w)
+        return _run(opts, study, replications, seed, final, executor, choice, t0, t_compile, started, on_start,
+                    on_done)
 
 
-def _run(opts, study, replications, seed, final, client, t0, t_compile, started, on_start, on_done) -> RunSummary:
+def choice_warnings(choice: dict[str, ChoiceOutcome]) -> list[str]:
+    """One line per variant whose route choice did not converge."""
+    return [f"route choice of variant '{name}' did not converge in {o.iterations} iterations: the latest step "
+            f"still moved a share by {o.change:.3f} (tolerance {o.tolerance:g}); the run uses the latest shares"
+            for name, o in choice.items() if not o.converged]
+
+
+def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile, started, on_start,
+         on_done) -> RunSummary:
     base = study.file.base
+    t_choice = time.perf_counter() - t0 - t_compile
     if on_start:
         on_start(study, replications)
     route_km: dict[str, float] = {}
@@ -150,7 +176,9 @@ def _run(opts, study, replications, seed, final, client, t0, t_compile, started,
     with atomic_folder(final) as tmp:
         writer = None
         try:
-            for out in execute(study, replications, seed, opts.workers, opts.scheduler, True, on_done, client=client):
+            shares = {name: o.shares for name, o in choice.items()}
+            for out in execute(study, replications, seed, keep_shipments=True, on_done=on_done, executor=executor,
+                               shares=shares):
                 agg.add(out.variant, out.routes, out.facilities, out.services)
                 trials.extend(out.trials)
                 timings.append(out.seconds)
@@ -168,12 +196,16 @@ def _run(opts, study, replications, seed, final, client, t0, t_compile, started,
         finally:
             if writer is not None:
                 writer.close()
-        t_run = time.perf_counter() - t0 - t_compile
+        t_run = time.perf_counter() - t0 - t_compile - t_choice
         rows = agg.summary_rows()
         facility_rows = agg.facility_rows()
         write_csv(tmp / "summary.csv", rows, SUMMARY_COLUMNS)
         if trials:
             write_csv(tmp / "trials.csv", trials, TRIAL_COLUMNS)
+        if choice:
+            write_csv(tmp / "route_choice.csv", [r for o in choice.values() for r in o.rows], CHOICE_COLUMNS)
+            write_csv(tmp / "route_choice_elasticities.csv", [r for o in choice.values() for r in o.elasticity_rows],
+                      ELASTICITY_COLUMNS)
         write_csv(tmp / "facilities.csv", facility_rows, FACILITY_COLUMNS)
         service_rows = agg.service_rows()
         write_csv(tmp / "services.csv", service_rows, SERVICE_COLUMNS)
@@ -186,15 +218,18 @@ def _run(opts, study, replications, seed, final, client, t0, t_compile, started,
         if opts.plots:
             write_html(tmp, study, rows, facility_rows, write_figures(tmp, study, rows, facility_rows))
         finished = dt.datetime.now(dt.UTC)
-        executor = "dask" if opts.scheduler else ("processes" if opts.workers > 1 else "serial")
+        kind = "dask" if opts.scheduler else ("processes" if opts.workers > 1 else "serial")
         write_json(tmp / "manifest.json", {
             "scenario": {"name": base.name, "file": str(opts.scenario), "sha256": study.file.hash},
             "variants": [p.name for p in study.variants],
             "seed": seed,
             "replications": replications,
-            "executor": {"kind": executor, "workers": opts.workers, "scheduler": opts.scheduler},
+            "executor": {"kind": kind, "workers": opts.workers, "scheduler": opts.scheduler},
             "versions": _versions(),
-            "timings_s": {"compile": round(t_compile, 3), "replications": round(t_run, 3),
+            "route_choice": {name: {"iterations": o.iterations, "converged": o.converged, "change": round(o.change, 4),
+                                    "gap": round(o.gap, 4), "tolerance": o.tolerance} for name, o in choice.items()},
+            "timings_s": {"compile": round(t_compile, 3), "route_choice": round(t_choice, 3),
+                          "replications": round(t_run, 3),
                           "total": round(time.perf_counter() - t0, 3),
                           "per_replication_mean": round(sum(timings) / max(1, len(timings)), 3)},
             "events": events,

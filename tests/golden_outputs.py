@@ -22,6 +22,8 @@ TABLES = ("summary.csv", "facilities.csv", "services.csv")
 
 def write_tables(scenario: Path, folder: Path) -> None:
     """Run ``scenario`` (every variant, REPLICATIONS each, seed SEED, no shipments) and write its three tables."""
+    from sim.equilibrium import CHOICE_COLUMNS, solve
+    from sim.executors import Executor
     from sim.experiment import execute, prepare_study
     from sim.outputs import write_csv
     from sim.results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator
@@ -29,9 +31,14 @@ def write_tables(scenario: Path, folder: Path) -> None:
     study = prepare_study(scenario)
     route_km = {k: r.distance_km for p in study.variants for k, r in p.info.routes.items()}
     agg = Aggregator(baseline=study.file.base.baseline, route_km=route_km)
-    for out in execute(study, REPLICATIONS, SEED, keep_shipments=False):
-        agg.add(out.variant, out.routes, out.facilities, out.services)
+    with Executor([p.job for p in study.variants]) as executor:
+        choice = solve(study, executor, SEED, REPLICATIONS)
+        shares = {name: o.shares for name, o in choice.items()}
+        for out in execute(study, REPLICATIONS, SEED, keep_shipments=False, executor=executor, shares=shares):
+            agg.add(out.variant, out.routes, out.facilities, out.services)
     folder.mkdir(parents=True, exist_ok=True)
+    if choice:
+        write_csv(folder / "route_choice.csv", [r for o in choice.values() for r in o.rows], CHOICE_COLUMNS)
     write_csv(folder / "summary.csv", agg.summary_rows(), SUMMARY_COLUMNS)
     write_csv(folder / "facilities.csv", agg.facility_rows(), FACILITY_COLUMNS)
     write_csv(folder / "services.csv", agg.service_rows(), SERVICE_COLUMNS)

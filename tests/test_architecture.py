@@ -16,12 +16,12 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 LAYERS = [
     {"sim", "sim.errors", "sim.limits", "sim.distributions", "sim.survival", "sim.geo", "sim.seasons", "sim.outputs",
      "sim.report.text", "sim.engine.eventlog", "sim.sealanes"},
-    {"sim.model", "sim.yamlio", "sim.schema_types", "sim.network", "sim.ice"},
+    {"sim.model", "sim.yamlio", "sim.schema_types", "sim.network", "sim.ice", "sim.choice"},
     {"sim.land", "sim.routes", "sim.calibration", "sim.scenario", "sim.routes_export"},
     {"sim.engine", "sim.plan"},
-    {"sim.results", "sim.replication", "sim.costs", "sim.shipments"},
-    {"sim.experiment"},
-    {"sim.validation", "sim.report", "sim.runner", "sim.choice"},
+    {"sim.results", "sim.replication", "sim.costs", "sim.shipments", "sim.choice.observe"},
+    {"sim.experiment", "sim.executors"},
+    {"sim.validation", "sim.report", "sim.runner", "sim.equilibrium"},
     {"sim.cli"},
 ]
 ENGINE_MAY_IMPORT = {"sim.model", "sim.distributions", "numpy", "simpy", "array", "collections", "dataclasses",

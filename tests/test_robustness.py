@@ -88,7 +88,7 @@ def test_bad_scheduler_addresses_are_refused_before_any_work(tmp_path, scheduler
 def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
     import socket
 
-    monkeypatch.setattr("sim.experiment.SCHEDULER_TIMEOUT", "2s")
+    monkeypatch.setattr("sim.executors.SCHEDULER_TIMEOUT", "2s")
     with socket.socket() as s:  # a free port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

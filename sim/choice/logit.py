@@ -11,12 +11,13 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["logit_shares", "path_size", "msa_step", "elasticities"]
 
 
-def logit_shares(cost: Sequence[float], scale: float, constants: Sequence[float] | None = None,
-                 available: Sequence[bool] | None = None, path_sizes: Sequence[float] | None = None) -> np.ndarray:
+def logit_shares(cost: ArrayLike, scale: float, constants: ArrayLike | None = None,
+                 available: ArrayLike | None = None, path_sizes: ArrayLike | None = None) -> np.ndarray:
     """Choice probabilities: exp(V_r) / sum exp(V), V_r = constants_r - scale * cost_r (+ ln path_sizes_r);
     0 for unavailable routes; routes with NaN cost are unavailable. Raises ValueError when nothing is available."""
     c = np.asarray(cost, dtype=float)
@@ -53,9 +54,9 @@ def msa_step(shares: np.ndarray, target: np.ndarray, iteration: int) -> tuple[np
     return shares + (target - shares) / (iteration + 1), gap
 
 
-def elasticities(cost: Sequence[float], time_cost: Sequence[float], scale: float,
-                 constants: Sequence[float] | None = None, available: Sequence[bool] | None = None,
-                 path_sizes: Sequence[float] | None = None, change: float = 0.10) -> dict[str, np.ndarray]:
+def elasticities(cost: ArrayLike, time_cost: ArrayLike, scale: float,
+                 constants: ArrayLike | None = None, available: ArrayLike | None = None,
+                 path_sizes: ArrayLike | None = None, change: float = 0.10) -> dict[str, np.ndarray]:
     """How each route's share responds to a ``change`` (10%) rise of its own transport cost and of its own time
     cost, recomputed from the model (not an assumed elasticity): ``{"cost": e, "time": e}`` with e[r] the
     relative change of route r's share divided by ``change``; NaN for unavailable routes."""

@@ -59,8 +59,13 @@ def generate_bookings(model: CompiledModel, rng: np.random.Generator) -> Booking
             continue
         day_of = np.repeat(np.arange(days), counts)
         times.append((day_of + rng.random(n)) * 24.0)
-        itin.append(rng.choice(np.asarray(flow.itineraries), size=n, p=np.asarray(flow.itinerary_shares)))
-        comm.append(rng.choice(np.asarray(flow.commodities), size=n, p=np.asarray(flow.commodity_shares)))
+        if flow.share_table is None:
+            itin.append(rng.choice(np.asarray(flow.itineraries), size=n, p=np.asarray(flow.itinerary_shares)))
+            comm.append(rng.choice(np.asarray(flow.commodities), size=n, p=np.asarray(flow.commodity_shares)))
+        else:
+            kinds, routes = _chosen(flow, model.month_at_day[day_of], rng)
+            itin.append(routes)
+            comm.append(kinds)
         teu.append(rng.choice(np.asarray(flow.sizes_teu), size=n, p=np.asarray(flow.size_shares)))
         flow_ix.append(np.full(n, fi))
     for trial in model.trials:
@@ -89,6 +94,18 @@ def generate_bookings(model: CompiledModel, rng: np.random.Generator) -> Booking
         flow=flows[order][mask],
         kind=np.where(flows[order][mask] < 0, TRIAL, LOADED),
     )
+
+
+def _chosen(flow, months: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Commodity and itinerary of each booking of a flow whose routes are chosen: the commodity first, then the
+    itinerary from the share table of that commodity and booking month. The draws do not depend on the shares
+    (one uniform number per booking), so iterations with other shares keep common random numbers."""
+    n = len(months)
+    u = rng.random(n)
+    local = rng.choice(len(flow.commodities), size=n, p=np.asarray(flow.commodity_shares))
+    cumulative = np.cumsum(flow.share_table, axis=2)[local, months]  # (bookings, itineraries)
+    pick = np.minimum((u[:, None] * cumulative[:, -1:] >= cumulative).sum(axis=1), len(flow.itineraries) - 1)
+    return np.asarray(flow.commodities)[local], np.asarray(flow.itineraries)[pick]
 
 
 def decide_at_booking(model: CompiledModel, bookings: Bookings, rec: Records,

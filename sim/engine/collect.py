@@ -39,6 +39,8 @@ class RunResult:
     horizon_h: float  # bookings stop here; facility statistics cover [0, horizon]
     end_h: float  # when the run stopped: everything delivered, or the drain cap reached
     empty_of: np.ndarray  # per consignment: the loaded consignment whose box it returns empty (-1: not an empty)
+    # per service: whether a ship leaving on each simulated day gets through the ice (None: not seasonal)
+    departure_open: tuple[list[bool] | None, ...] = ()
 
     @cached_property
     def log(self) -> dict[str, np.ndarray]:

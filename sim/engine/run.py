@@ -70,7 +70,9 @@ def _simulate(model: CompiledModel, rng: np.random.Generator, given: Bookings | 
     BookingSource(clock, consignments, bookings, decide_at_booking(model, bookings, rec, [s.ok for s in services]))
     HorizonCheck(consignments, model.horizon_h)
     events = clock.run(until=end_h)
-    return collect(model, bookings, booked_itinerary, rec, paths, facilities, events, clock.now)
+    result = collect(model, bookings, booked_itinerary, rec, paths, facilities, events, clock.now)
+    result.departure_open = tuple(s.ok for s in services)
+    return result
 
 
 def _steps(steps: Sequence[Step], facilities: list[FacilityQueue], services: list[Service]) -> tuple[StepPlan, ...]:

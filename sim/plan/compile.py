@@ -9,6 +9,7 @@ from ..model import CompiledConvoy, CompiledEscort, CompiledIce, CompiledModel
 from ..network import Network
 from ..routes import RouteSpec
 from ..scenario import Scenario
+from .choice import build_choice
 from .context import KN_TO_KMH, PlanContext, make_context
 from .empties import plan_empty_returns
 from .facilities import FacilityTable
@@ -41,6 +42,7 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
         plan_empty_returns(itineraries, flows)
     itineraries.finish_all()
     info.facility_ids = [f.id for f in facilities.compiled]
+    info.choice = build_choice(ctx, flows, info)
     c = ctx.cal
     model = CompiledModel(
         horizon_h=sc.duration_h,

@@ -3,9 +3,12 @@ mixes normalised to shares."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..errors import RouteError, ScenarioError
 from ..model import Flow, Trial
 from ..scenario import Demand
+from .choice import initial_table
 from .context import PlanContext
 from .itineraries import ItineraryTable
 
@@ -29,6 +32,8 @@ def build_flows(ctx: PlanContext, itineraries: ItineraryTable) -> list[Flow]:
     flows = []
     for d in sc.demand:
         shares = d.route_shares if d.route_shares is not None else {r: 1.0 for r in sc.routes}
+        if sc.route_choice.chosen:  # the choice set: the routes given a share (all by default), starting equal
+            shares = {r: 1.0 for r, share in shares.items() if share > 0}
         its, weights = [], []
         for rid, share in shares.items():
             if share <= 0:
@@ -57,6 +62,8 @@ def build_flows(ctx: PlanContext, itineraries: ItineraryTable) -> list[Flow]:
             commodities=tuple(commodity_index[c] for c in d.commodities),
             commodity_shares=tuple(v / comm_total for v in d.commodities.values()),
             sizes_teu=tuple(d.sizes_teu), size_shares=tuple(v / size_total for v in d.sizes_teu.values())))
+        if sc.route_choice.chosen:
+            flows[-1] = replace(flows[-1], share_table=initial_table(flows[-1]))
     return flows
 
 

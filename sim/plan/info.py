@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..choice.setup import ChoicePlan
 from ..routes import Route
 
 __all__ = ["ModelInfo"]
@@ -22,6 +23,7 @@ class ModelInfo:
     itinerary_route_objs: list[Route] = field(default_factory=list)  # the route each itinerary follows
     routes: dict[str, Route] = field(default_factory=dict)  # route key -> resolved route (no closures)
     facility_ids: list[str] = field(default_factory=list)
+    choice: ChoicePlan | None = None  # the route-choice set-up; None: fixed shares
 
     def itinerary_rows(self, variant: str) -> list[dict]:
         """What each itinerary index in shipments.parquet means: its route and the names of its steps."""

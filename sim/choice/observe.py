@@ -1,0 +1,96 @@
+"""What a shipper choosing routes learns from one simulated replication: per itinerary, the transit (mean and
+spread, censoring-aware), the transport cost per TEU and, per booking month, whether its seasonal service can be
+reached open. Computed over whole arrays after the run."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..costs import CostRates, consignment_costs
+from ..engine import RunResult
+from ..engine.eventlog import DropReason
+from ..model import LOADED, CompiledModel
+from ..survival import km_quantile, km_restricted_mean
+
+__all__ = ["ChoiceObservation", "observe", "combine"]
+
+
+@dataclass
+class ChoiceObservation:
+    """Per itinerary of the model (NaN where no load was booked on it)."""
+
+    teu: np.ndarray  # loads booked after the warm-up
+    mean_days: np.ndarray  # Kaplan-Meier restricted mean transit (cargo still moving at the end censored)
+    p50_days: np.ndarray
+    p95_days: np.ndarray
+    transport_usd_per_teu: np.ndarray  # freight, handling, fees and the empty moves, per delivered TEU
+    available: np.ndarray  # (itineraries, 12): share of each month's booking days its seasonal service is open
+
+
+def observe(result: RunResult, model: CompiledModel, rates: CostRates) -> ChoiceObservation:
+    """The choice statistics of one replication."""
+    b = result.bookings
+    n_it = len(model.itineraries)
+    load = (b.kind == LOADED) & (b.created_h >= model.warmup_h)
+    delivered = ~np.isnan(result.delivered_h)
+    live = load & (result.dropped == DropReason.NONE)
+    days = np.where(delivered, result.delivered_h - b.created_h, result.end_h - b.created_h) / 24.0
+    c = consignment_costs(result, rates)
+    paid = c.transport_usd + c.empty_usd
+    teu = b.teu.astype(float)
+    nan = np.full(n_it, math.nan)
+    out = ChoiceObservation(nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(), _availability(result, model))
+    for i in np.unique(b.itinerary[load]).tolist():
+        mine = b.itinerary == i
+        out.teu[i] = float(teu[load & mine].sum())
+        m = live & mine
+        if not m.any():
+            continue
+        out.mean_days[i] = km_restricted_mean(days[m], delivered[m], teu[m])
+        out.p50_days[i] = km_quantile(days[m], delivered[m], teu[m], 0.50)
+        out.p95_days[i] = km_quantile(days[m], delivered[m], teu[m], 0.95)
+        d = m & delivered
+        if d.any():
+            out.transport_usd_per_teu[i] = float(paid[d].sum() / teu[d].sum())
+    return out
+
+
+def _availability(result: RunResult, model: CompiledModel) -> np.ndarray:
+    """Share of each month's booking days (after the warm-up) on which a booking reaches its seasonal service
+    on a day a ship can leave through the ice; 1 for itineraries without a seasonal service."""
+    out = np.ones((len(model.itineraries), 12))
+    first, last = int(model.warmup_h // 24), int(model.horizon_h // 24)
+    months = model.month_at_day[first:last]
+    for it in model.itineraries:
+        ok = result.departure_open[it.season_service] if it.season_service >= 0 and result.departure_open else None
+        if ok is None:
+            continue
+        reach = ((np.arange(first, last) * 24.0 + 12.0 + it.season_shift_h) // 24.0).astype(np.int64)
+        open_ = np.asarray(ok, dtype=float)[np.minimum(reach, len(ok) - 1)]
+        days = np.bincount(months, minlength=12)
+        with np.errstate(invalid="ignore"):
+            share = np.bincount(months, weights=open_, minlength=12) / days
+        out[it.index] = np.where(days > 0, share, 1.0)
+    return out
+
+
+def combine(observations: Sequence[ChoiceObservation]) -> ChoiceObservation:
+    """Replications pooled: TEU summed, statistics averaged over the replications that observed them."""
+
+    def mean(name: str) -> np.ndarray:
+        stack = np.vstack([getattr(o, name) for o in observations])
+        seen = ~np.isnan(stack)
+        total = np.where(seen, stack, 0.0).sum(axis=0)
+        count = seen.sum(axis=0)
+        return np.where(count > 0, total / np.maximum(count, 1), math.nan)
+
+    return ChoiceObservation(
+        teu=np.nansum(np.vstack([o.teu for o in observations]), axis=0),
+        mean_days=mean("mean_days"), p50_days=mean("p50_days"), p95_days=mean("p95_days"),
+        transport_usd_per_teu=mean("transport_usd_per_teu"),
+        available=np.mean([o.available for o in observations], axis=0),
+    )

@@ -1,0 +1,63 @@
+"""The route-choice set-up of a variant: for each demand flow the routes it may choose, their overlap (path
+size), route-specific constants, and the logit parameters with their sources (scenario over calibration)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..choice.logit import path_size
+from ..choice.setup import ChoicePlan, FlowChoice
+from ..errors import ScenarioError
+from ..model import Flow
+from .context import PlanContext
+from .info import ModelInfo
+
+__all__ = ["build_choice", "initial_table"]
+
+
+def build_choice(ctx: PlanContext, flows: list[Flow], info: ModelInfo) -> ChoicePlan | None:
+    """The variant's choice plan, or None for fixed shares; errors name the route_choice field."""
+    rc = ctx.sc.route_choice
+    if not rc.chosen:
+        return None
+    defaults = ctx.cal.route_choice
+    params = {}
+    for key in ("scale_per_usd", "reliability_ratio", "max_iterations", "tolerance", "iteration_replications"):
+        value = getattr(rc, key)
+        if value is None and defaults is not None:
+            value = getattr(defaults, key)
+        if value is None:
+            raise ScenarioError(f"{ctx.where}: field 'route_choice.{key}': not given, and the calibration has no "
+                                "route_choice defaults; give it with a source")
+        params[key] = value
+    penalties = dict(defaults.penalty_usd_per_teu if defaults is not None else {})
+    penalties.update(rc.penalty_usd_per_teu or {})
+    sources = {k: v for k, v in (defaults.sources if defaults is not None else {}).items()}
+    sources.update(rc.sources)
+    months = _month_weights(ctx)
+    out = []
+    for fi, flow in enumerate(flows):
+        routes = tuple(info.itinerary_route_ids[i] for i in flow.itineraries)
+        legs = [{leg.leg_id: leg.length_km for leg in info.itinerary_route_objs[i].legs} for i in flow.itineraries]
+        size = path_size(legs) if rc.model == "path_size_logit" else np.ones(len(routes))
+        weights = np.outer(np.asarray(flow.commodity_shares), months * np.asarray(flow.month_factor))
+        out.append(FlowChoice(fi, flow.name, info.itinerary_directions[flow.itineraries[0]], routes,
+                              flow.itineraries, flow.commodities, weights / weights.sum(),
+                              np.asarray([penalties.get(r, 0.0) for r in routes], dtype=float), size))
+    c = ctx.cal.commodities
+    return ChoicePlan(rc.model, float(params["scale_per_usd"]), float(params["reliability_ratio"]),
+                      int(params["max_iterations"]), float(params["tolerance"]),
+                      int(params["iteration_replications"]), tuple(out), tuple(v.value_usd_per_teu for v in c),
+                      tuple(v.time_value_per_day for v in c), sources)
+
+
+def initial_table(flow: Flow) -> np.ndarray:
+    """The share table a chosen flow starts from: its initial itinerary shares for every commodity and month."""
+    row = np.asarray(flow.itinerary_shares, dtype=float)
+    return np.broadcast_to(row, (len(flow.commodities), 12, len(row))).copy()
+
+
+def _month_weights(ctx: PlanContext) -> np.ndarray:
+    """Days of each calendar month inside the booking period (after the warm-up)."""
+    days = ctx.month_at_day[int(ctx.sc.warmup_days): int(ctx.sc.duration_h // 24)]
+    return np.bincount(days, minlength=12).astype(float)
