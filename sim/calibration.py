@@ -233,7 +233,15 @@ class CostCal(_Sourced):
     nsr_fee_usd_per_teu: Money
     war_risk_usd_per_teu: dict[str, Money] = Field(default_factory=dict, description="chokepoint tag -> USD/TEU")
     empty_freight_share: Annotated[float, NO_BOOL, Field(ge=0, le=1)] = Field(
-        description="an empty box sent back pays this share of the loaded freight (handling and fees in full)")
+        description="an empty box sent back by rail or road pays this share of the loaded freight")
+    empty_sea_freight_share: Annotated[float, NO_BOOL, Field(ge=0, le=1)] = Field(
+        description="an empty box sent back by sea or ferry pays this share of the loaded all-in freight (canal, NSR "
+        "and war-risk fees included)")
+    max_empty_share: Annotated[float, NO_BOOL, Field(ge=0, le=1)] = Field(
+        description="at most this share of the boxes arriving in a route's heavier direction goes back empty; the "
+        "rest of the imbalance is reused by other trades or sold")
+    empty_co2_share: Annotated[float, NO_BOOL, Field(ge=0, le=1)] = Field(
+        description="CO2 of an empty box as a share of a loaded one's (tare over loaded weight per TEU)")
 
 
 class CommodityCal(_Sourced):

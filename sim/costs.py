@@ -1,8 +1,9 @@
 """What each consignment cost and emitted, and what a shipper's time is worth, after the run.
 
 Transport cost (freight, handling, canal/NSR/war-risk fees) is what carriers and terminals charge; an empty box
-sent back is charged a share of the loaded freight (plus handling and fees in full) and its cost and CO2 are
-added to the load whose box it returned. Time cost is the cargo value times the shipper's value of time per day
+sent back pays each service's empty rate (set by the planner: a share of the loaded freight, by mode, fees
+included) and handling, with the CO2 of its tare weight, and its cost and CO2 are added to the load whose box it
+returned. Time cost is the cargo value times the shipper's value of time per day
 in transit (share of value per day, per commodity); generalized cost is the sum.
 """
 
@@ -23,7 +24,6 @@ class CostRates:
     """Rates applied after the run."""
 
     on_time_days: float
-    empty_freight_share: float  # an empty box pays this share of the loaded freight
     time_value_per_day: tuple[float, ...]  # per commodity: share of the cargo value a day in transit is worth
 
 
@@ -43,8 +43,7 @@ def consignment_costs(result: RunResult, rates: CostRates) -> ConsignmentCosts:
     """Transport, CO2 and time cost of every consignment of ``result``."""
     b = result.bookings
     empty = b.kind == EMPTY
-    freight = np.where(empty, result.freight_usd * rates.empty_freight_share, result.freight_usd)
-    transport = freight + result.handling_usd + result.fees_usd
+    transport = result.freight_usd + result.handling_usd + result.fees_usd
     n = len(transport)
     empty_usd, empty_co2 = np.zeros(n), np.zeros(n)
     sent = np.flatnonzero(result.empty_of >= 0)

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain, repeat
+from statistics import NormalDist
 
 import numpy as np
 
@@ -54,6 +55,27 @@ class Dist:
         if self.kind in ("uniform", "triangular"):
             return self.b
         return math.inf
+
+    def quantile(self, q: float) -> float:
+        """The value below which a share ``q`` (0 < q < 1) of draws falls."""
+        if self.kind == "fixed":
+            return self.a
+        if self.kind == "uniform":
+            return self.a + q * (self.b - self.a)
+        if self.kind == "triangular":
+            lo, hi, mode = self.a, self.b, self.c
+            if hi == lo:
+                return lo
+            split = (mode - lo) / (hi - lo)
+            if q < split:
+                return lo + math.sqrt(q * (hi - lo) * (mode - lo))
+            return hi - math.sqrt((1 - q) * (hi - lo) * (hi - mode))
+        if self.kind == "exponential":
+            return -self.a * math.log1p(-q)
+        if self.a <= 0:
+            return 0.0
+        sigma = math.sqrt(math.log1p(self.b**2))
+        return math.exp(math.log(self.a) - sigma**2 / 2 + sigma * NormalDist().inv_cdf(q))
 
     def scaled(self, factor: float) -> Dist:
         """The same shape with every value multiplied by ``factor``."""

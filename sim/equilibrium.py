@@ -5,9 +5,12 @@ Each iteration simulates every choosing variant with the current shares (the run
 route's generalized cost per commodity from the simulation (transport cost + value of time x (mean transit +
 reliability ratio x (p95 - p50)) + route penalty), computes the logit (or path-size logit) shares those costs
 imply for each commodity and booking month (a seasonal route's weight is the share of the month's days it can be
-reached open, so it has no share out of season), and moves the shares 1/(k+1) of the way there (method of
-successive averages). A variant has converged when no flow's share of any route moved more than the tolerance in
-the latest step; the final run uses the latest shares either way, and an unconverged variant is reported as such.
+reached open, so it has no share out of season), and moves the shares part of the way there: 1/(w+1) with the
+averaging weight w growing by 1.5 after an iteration whose gap did not fall and by 0.3 after one whose gap fell
+(self-regulated averaging, Liu, He and He 2009, which damps oscillation around a saturated route faster than
+plain successive averages' 1/(k+1)). A variant has converged when no flow's share of any route moved more than
+the tolerance in the latest step; the final run uses the latest shares either way, and an unconverged variant is
+reported as such.
 
 Two numbers describe convergence: the change (what the tolerance is checked against) and the gap, the largest
 difference between a flow's share of a route and the share its simulated costs imply. On a route running at
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .choice.logit import elasticities, logit_shares, msa_step
+from .choice.logit import elasticities, logit_shares, msa_step, sra_weight
 from .choice.observe import ChoiceObservation, combine
 from .choice.setup import ChoicePlan, FlowChoice
 from .executors import Executor, Task
@@ -64,6 +67,8 @@ def solve(study: Study, executor: Executor, seed: int, replications: int,
     outcomes = {name: ChoiceOutcome(name, {fc.flow: _table(models[name].flows[fc.flow]) for fc in plan.flows},
                                     tolerance=plan.tolerance) for name, plan in plans.items()}
     active = [name for name in plans]
+    weight = {name: 0.0 for name in plans}
+    last_gap = {name: math.inf for name in plans}
     k = 0
     while active:
         k += 1
@@ -80,10 +85,12 @@ def solve(study: Study, executor: Executor, seed: int, replications: int,
             obs = combine(observed[name])
             targets, gap = _iterate(out, plan, obs, k)
             rows = out.rows[-sum(len(fc.routes) for fc in plan.flows):]
+            weight[name] = sra_weight(weight[name], gap, last_gap[name]) if k > 1 else 1.0
+            last_gap[name] = gap
             change = 0.0
             for fc in plan.flows:
                 before = _flow_share(fc, out.shares[fc.flow])
-                out.shares[fc.flow] = msa_step(out.shares[fc.flow], targets[fc.flow], k)[0]
+                out.shares[fc.flow] = msa_step(out.shares[fc.flow], targets[fc.flow], weight[name])[0]
                 after = _flow_share(fc, out.shares[fc.flow])
                 change = max(change, float(np.max(np.abs(after - before))))
                 for row, share in zip((r for r in rows if r["flow"] == fc.name), after, strict=True):

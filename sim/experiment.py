@@ -193,7 +193,7 @@ def prepare_study(path: Path | str, geodata: Path | None = None, calibration: Pa
             model, info = compile_model(network, specs, cal, sc, where)
         except ScenarioError as exc:
             raise _with_line(exc, sfile, name, sc) from None
-        rates = CostRates(sc.on_time_days, model.empty_freight_share, model.commodity_time_value_per_day)
+        rates = CostRates(sc.on_time_days, model.commodity_time_value_per_day)
         plans.append(VariantPlan(name, sc, model, info, rates))
     width = max(max((len(it.steps) for it in p.model.itineraries), default=1) for p in plans)
     for p in plans:

@@ -89,6 +89,8 @@ class CompiledService:
     fleet: int = -1  # index of the finite fleet its vehicles come from (-1: as many as the rule needs)
     fleet_end: int = 0  # the fleet end this direction leaves from (0: forward origin)
     pair: int = -1  # the service instance of the opposite direction (where its vehicles go next)
+    empty_freight_usd_per_teu: float = 0.0  # what an empty box pays for the ride (all fees included)
+    empty_co2_share: float = 1.0  # an empty box's CO2 as a share of a loaded one's
 
     @property
     def nominal_hours(self) -> float:
@@ -254,7 +256,6 @@ class CompiledModel:
     commodity_names: tuple[str, ...]
     commodity_value_usd_per_teu: tuple[float, ...]
     commodity_time_value_per_day: tuple[float, ...] = ()  # share of the cargo value a day in transit is worth
-    empty_freight_share: float = 1.0  # an empty box sent back pays this share of the loaded freight
     holds: tuple[tuple[float, float], ...] = ()  # disruption windows referenced by HOLD chunks
     snapshot_interval_h: float = 24.0
     drain_h: float = 0.0  # after the horizon no booking is made; the run goes on at most this long to deliver

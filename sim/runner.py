@@ -214,9 +214,9 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
                   [row for plan in study.variants for row in plan.info.itinerary_rows(plan.name)],
                   ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
         (tmp / "scenario.yaml").write_text(study.file.text, encoding="utf-8")  # the text that was run
-        write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed)
+        write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed, choice)
         if opts.plots:
-            write_html(tmp, study, rows, facility_rows, write_figures(tmp, study, rows, facility_rows))
+            write_html(tmp, study, rows, facility_rows, write_figures(tmp, study, rows, facility_rows, choice), choice)
         finished = dt.datetime.now(dt.UTC)
         kind = "dask" if opts.scheduler else ("processes" if opts.workers > 1 else "serial")
         write_json(tmp / "manifest.json", {

@@ -21,7 +21,7 @@ LAYERS = [
     {"sim.engine", "sim.plan"},
     {"sim.results", "sim.replication", "sim.costs", "sim.shipments", "sim.choice.observe"},
     {"sim.experiment", "sim.executors"},
-    {"sim.validation", "sim.report", "sim.runner", "sim.equilibrium"},
+    {"sim.validation", "sim.report", "sim.runner", "sim.equilibrium", "sim.choice_constants"},
     {"sim.cli"},
 ]
 ENGINE_MAY_IMPORT = {"sim.model", "sim.distributions", "numpy", "simpy", "array", "collections", "dataclasses",

@@ -12,7 +12,7 @@ from sim.results import summarise_replication
 
 
 def summarise(model, info, seed=3):
-    rates = CostRates(45.0, model.empty_freight_share, model.commodity_time_value_per_day)
+    rates = CostRates(45.0, model.commodity_time_value_per_day)
     result = run(model, np.random.default_rng(seed))
     return result, summarise_replication(result, model, info.itinerary_routes, rates), rates
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["logit_shares", "path_size", "msa_step", "elasticities"]
+__all__ = ["logit_shares", "path_size", "msa_step", "sra_weight", "elasticities"]
 
 
 def logit_shares(cost: ArrayLike, scale: float, constants: ArrayLike | None = None,
@@ -47,11 +47,22 @@ def path_size(route_legs: Sequence[Mapping[str, float]]) -> np.ndarray:
     return np.asarray(out)
 
 
-def msa_step(shares: np.ndarray, target: np.ndarray, iteration: int) -> tuple[np.ndarray, float]:
+def msa_step(shares: np.ndarray, target: np.ndarray, iteration: float) -> tuple[np.ndarray, float]:
     """Method of successive averages: move the current shares 1/(k+1) of the way to the shares the latest
-    simulated costs imply (iteration k counts from 1); return the new shares and the gap max |target - shares|."""
+    simulated costs imply (iteration k counts from 1; with self-regulated averaging k is the running weight
+    ``sra_weight`` gives); return the new shares and the gap max |target - shares|."""
     gap = float(np.max(np.abs(target - shares))) if len(shares) else 0.0
     return shares + (target - shares) / (iteration + 1), gap
+
+
+#: Self-regulated averaging (Liu, He and He, Networks and Spatial Economics 9, 2009): the averaging weight grows
+#: fast while the gap grows (oscillation: take smaller steps) and slowly while it falls (progress: keep steps large).
+SRA_GROWTH_UP, SRA_GROWTH_DOWN = 1.5, 0.3
+
+
+def sra_weight(weight: float, gap: float, previous_gap: float) -> float:
+    """The next averaging weight: + SRA_GROWTH_UP when the gap did not fall, + SRA_GROWTH_DOWN when it did."""
+    return weight + (SRA_GROWTH_UP if gap >= previous_gap else SRA_GROWTH_DOWN)
 
 
 def elasticities(cost: ArrayLike, time_cost: ArrayLike, scale: float,

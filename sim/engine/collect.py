@@ -177,7 +177,12 @@ def collect(model: CompiledModel, bookings: Bookings, booked_itinerary: np.ndarr
     diverted = np.concatenate([np.asarray(rec.diverted, dtype=bool), np.zeros(len(rows) - rec.booked, bool)])
     # ride costs: index -1 (no ride) picks the appended zero
     rp = np.frombuffer(rec.ride_path, dtype=np.int64).reshape(-1, ms)[rows]
-    cost, co2, fees, rerouted = (np.asarray([*p, 0]) for p in (paths.cost, paths.co2, paths.fees, paths.rerouted))
+    cost, co2, fees, rerouted, empty_cost, empty_co2 = (
+        np.asarray([*p, 0]) for p in (paths.cost, paths.co2, paths.fees, paths.rerouted, paths.empty_cost,
+                                      paths.empty_co2))
+    empty = (bookings.kind == EMPTY)[:, None]
+    cost, co2, fees = (np.where(empty, e[rp], x[rp]) for x, e in ((cost, empty_cost), (co2, empty_co2),
+                                                                  (fees, np.zeros_like(fees))))
     stats, snapshots = _facility_monitors(model, bookings, rec, rows, queues, step_kind, step_ref, end, mark)
     dep = np.frombuffer(rec.departures, dtype=np.float64).reshape(-1, 4)
     delivered = np.frombuffer(rec.delivered, dtype=np.float64)[rows]
@@ -186,10 +191,10 @@ def collect(model: CompiledModel, bookings: Bookings, booked_itinerary: np.ndarr
         delivered_h=delivered,
         dropped=dropped,
         step_end_h=end,
-        freight_usd=cost[rp].sum(axis=1) * teu,
+        freight_usd=cost.sum(axis=1) * teu,
         handling_usd=(~np.isnan(end) * step_cost[itin]).sum(axis=1) * teu,
-        fees_usd=fees[rp].sum(axis=1) * teu,
-        co2_kg=co2[rp].sum(axis=1) * teu,
+        fees_usd=fees.sum(axis=1) * teu,
+        co2_kg=co2.sum(axis=1) * teu,
         diverted=diverted | rerouted.astype(bool)[rp].any(axis=1),
         event_log=EventLog(bookings.created_h, booked_itinerary, itin, dropped, delivered, step_kind, step_ref, end,
                            mark),

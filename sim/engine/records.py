@@ -48,20 +48,24 @@ class Records:
 class PathTable:
     """Every (service, path) a vehicle can take, numbered; ride costs are summed per consignment after the run."""
 
-    __slots__ = ("cost", "co2", "fees", "rerouted")
+    __slots__ = ("cost", "co2", "fees", "rerouted", "empty_cost", "empty_co2")
 
     def __init__(self) -> None:
         self.cost: list[float] = []
         self.co2: list[float] = []
         self.fees: list[float] = []
         self.rerouted: list[bool] = []
+        self.empty_cost: list[float] = []  # what an empty box pays for the ride, fees included
+        self.empty_co2: list[float] = []
 
     def add(self, svc: CompiledService, path: ServicePath, rerouted: bool) -> int:
-        """Number ``path`` of ``svc`` and record its freight, CO2 and fees per TEU. A reroute's distance surcharge
-        applies only to the distance it adds to the normal path."""
+        """Number ``path`` of ``svc`` and record its freight, CO2 and fees per TEU, loaded and empty. A reroute's
+        distance surcharge applies only to the distance it adds to the normal path."""
         extra_km = max(0.0, path.km - svc.path.km)
         self.cost.append(svc.freight_usd_per_teu + svc.detour_usd_per_teu_km * extra_km)
         self.co2.append(path.co2_kg_per_teu)
         self.fees.append(path.fees_usd_per_teu)
         self.rerouted.append(rerouted)
+        self.empty_cost.append(svc.empty_freight_usd_per_teu)
+        self.empty_co2.append(path.co2_kg_per_teu * svc.empty_co2_share)
         return len(self.cost) - 1

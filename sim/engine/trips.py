@@ -102,8 +102,9 @@ class Trips:
         self.step(Trip(self, service, path, path_ix, load, trucks, unit), now)
 
     def step(self, tr: Trip, now: float) -> None:
-        """Run the trip's next chunk (schedule its end), or finish the trip."""
-        if tr.held is not None:
+        """Run the trip's next chunk (schedule its end), or finish the trip. An icebreaker escorting the ship stays
+        with it into the next ice area when that area needs escort today too (one pickup per escorted stretch)."""
+        if tr.held is not None and not self.escort_continues(tr, now):
             tr.held.release(1, now)
             tr.held = None
         chunks = tr.chunks
@@ -177,7 +178,10 @@ class Trips:
             return True
         tr.ci = i
         if action == ESCORT_ACTION:
-            self.escorts[ice.escort].acquire(1, self.ice_escort_granted, tr, now)
+            if tr.held is not None:  # the icebreaker that brought it here goes on
+                self.escorted(tr, now, 0.0)
+            else:
+                self.escorts[ice.escort].acquire(1, self.ice_escort_granted, tr, now)
             return True
         code = ice.codes[ch.ref][day]
         ice_speed = ice.speed[code]
@@ -186,13 +190,28 @@ class Trips:
         return True
 
     def ice_escort_granted(self, tr: Trip, now: float) -> None:
-        """An icebreaker takes ``tr`` through the ice area at the convoy's speed in today's ice."""
+        """An icebreaker is free for ``tr``: it comes to pick the ship up, then takes it through the ice area."""
+        ice = self.ice
+        assert ice is not None
+        tr.held = self.escorts[ice.escort]
+        self.escorted(tr, now, self.escort_pickup[ice.escort]())
+
+    def escorted(self, tr: Trip, now: float, pickup_h: float) -> None:
+        """``tr`` crosses its current ice area behind an icebreaker at the convoy's speed in today's ice."""
         ice = self.ice
         assert ice is not None
         ch = tr.chunks[tr.ci - 1]
-        tr.held = self.escorts[ice.escort]
         d = int(now // 24.0)
         code = ice.codes[ch.ref][d if d <= self.last_day else self.last_day]
         ice_speed = ice.speed[code]
         speed = ice_speed() if ice_speed is not None else tr.speed
-        self.clock.at(now + self.escort_pickup[ice.escort]() + ch.km / speed, tr, CHUNK_DONE)
+        self.clock.at(now + pickup_h + ch.km / speed, tr, CHUNK_DONE)
+
+    def escort_continues(self, tr: Trip, now: float) -> bool:
+        """The trip's next chunk is an ice area its ship must cross with escort today (so it keeps its place)."""
+        if self.ice is None or tr.ci >= len(tr.chunks) or tr.chunks[tr.ci].kind != ICE:
+            return False
+        acts = tr.service.ice_act
+        d = int(now // 24.0)
+        return acts is not None and acts[tr.chunks[tr.ci].ref][d if d <= self.last_day else self.last_day] == \
+            ESCORT_ACTION

@@ -61,7 +61,6 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
         commodity_names=tuple(v.id for v in c.commodities),
         commodity_value_usd_per_teu=tuple(v.value_usd_per_teu for v in c.commodities),
         commodity_time_value_per_day=tuple(v.time_value_per_day for v in c.commodities),
-        empty_freight_share=c.costs.empty_freight_share,
         holds=ctx.holds,
         drain_h=sc.drain_days * 24.0,
         fleets=tuple(services.fleets),

@@ -3,7 +3,9 @@
 Boxes that arrive in the heavier direction of a route are reused for loads in the lighter direction as far as
 that flow goes; the rest go back empty. With forward flow F and reverse flow R on a route (TEU a year, from the
 variant's demand), a box delivered forward returns empty with probability max(0, 1 - R / F), and likewise in
-reverse; the empty rides the route's other-direction itinerary like any consignment.
+reverse, up to the observed share of boxes repositioned empty (``costs.max_empty_share``: the rest are reused by
+other trades or sold); the empty rides the route's other-direction itinerary like any consignment and pays the
+empty rate of each service it rides.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def plan_empty_returns(itineraries: ItineraryTable, flows: list[Flow]) -> None:
         if heavy <= 0 or light >= heavy:
             continue
         back = itineraries.index(rid, other)
-        share = 1.0 - light / heavy
+        share = min(1.0 - light / heavy, itineraries.ctx.cal.costs.max_empty_share)
         itineraries.empty_plan[(rid, direction)] = (back, share)
         for k, x in enumerate(itineraries.compiled):
             if x.route_id == rid and x.direction == direction:

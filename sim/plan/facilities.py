@@ -67,6 +67,13 @@ class FacilityTable:
         f = self.compiled[step.ref]
         return f.service_h.mean + _stay(f, step.after, "mean")
 
+    def late_hours(self, step: Step, q: float = 0.95) -> float:
+        """The time a visit takes without queueing that a share ``q`` of visits stays within (each part at its
+        ``q`` quantile: an upper estimate)."""
+        f = self.compiled[step.ref]
+        dist = f.cutoff_h if step.after == CUTOFF else f.dwell_h if step.after == DWELL else None
+        return f.service_h.quantile(q) + (dist.quantile(q) if dist is not None else 0.0)
+
     def check_hours(self, index: int) -> float:
         """The shortest inspection of a passing vehicle at facility ``index``."""
         return self.compiled[index].service_h.lower_bound

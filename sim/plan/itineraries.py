@@ -110,18 +110,20 @@ class ItineraryTable:
             idx += 1
 
     def _season_gate(self, it: Itinerary) -> tuple[int, float]:
-        """Policy 'refuse': the itinerary's first service through ice, and the nominal hours from booking to its
-        departure (facility stays, rides before it and half their headways); (-1, 0) when there is none."""
+        """Policy 'refuse': the itinerary's first service through ice, and the hours from booking to its departure
+        that a booking accepted must allow for: facility stays at their 95th percentile, rides before it and full
+        headways (a booking is refused unless even a late box still finds the ship able to leave); (-1, 0) when
+        there is none."""
         services = self.services.compiled
         offset = 0.0
         for st in it.steps:
             if st.kind == VISIT:
-                offset += self.facilities.mean_hours(st)
+                offset += self.facilities.late_hours(st)
                 continue
             svc = services[st.ref]
             if svc.ice_actions is not None:
-                return svc.index, offset + svc.headway_h / 2
-            offset += svc.nominal_hours + svc.headway_h / 2
+                return svc.index, offset + svc.headway_h
+            offset += svc.nominal_hours + svc.headway_h
         return -1, 0.0
 
     def _reroutes(self, idx: int) -> tuple[tuple[float, float, int], ...]:

@@ -12,7 +12,7 @@ from ..calibration import ServiceCal
 from ..errors import RouteError, ScenarioError
 from ..ice import CLOSED, CODES
 from ..model import CHECK, CONVOY, ICE, CompiledFleet, CompiledService, ServicePath
-from ..routes import Policy, Route, RouteSpec, Stage, resolve_route
+from ..routes import WATER_MODES, Policy, Route, RouteSpec, Stage, resolve_route
 from .context import KN_TO_KMH, PlanContext
 from .facilities import FacilityTable
 from .paths import build_path
@@ -108,9 +108,16 @@ class ServiceTable:
             max_wait_h=s.max_wait_h or 0.0, fill_teu=s.fill_teu or s.capacity_teu, vehicles=s.vehicles or 0,
             return_h=s.return_h or 0.0, speed_kmh=speed, month_speed_factor=tuple(s.month_speed_factor),
             freight_usd_per_teu=s.freight_usd_per_teu, detour_usd_per_teu_km=s.detour_usd_per_teu_km,
-            path=path, reroutes=reroutes, reroute_offsets_h=offsets, ice_actions=ice_actions, ice_route=ice_route))
+            path=path, reroutes=reroutes, reroute_offsets_h=offsets, ice_actions=ice_actions, ice_route=ice_route,
+            empty_freight_usd_per_teu=s.freight_usd_per_teu * self._empty_share(s.mode),
+            empty_co2_share=self.ctx.cal.costs.empty_co2_share))
         self._index[key] = idx
         return idx
+
+    def _empty_share(self, mode: str) -> float:
+        """The share of the loaded freight an empty box pays on a service of ``mode``."""
+        costs = self.ctx.cal.costs
+        return costs.empty_sea_freight_share if mode in WATER_MODES else costs.empty_freight_share
 
     def _ice(self, s: ServiceCal, path: ServicePath) -> tuple[np.ndarray | None, tuple[tuple[int, float, float], ...]]:
         """What ``s``'s ships may do in each ice area by year type and day, and where along its path (nominal hours

@@ -35,31 +35,50 @@ def _panels(n: int, width: float = 5.2, height: float = 3.8):
     return fig, list(axes.flat[:n])
 
 
+def _live(ships: pd.DataFrame) -> pd.DataFrame:
+    """Loads booked after the warm-up, India to Russia, that were not refused: delivered or still in transit."""
+    return ships[~ships.in_warmup & (ships.direction == "forward") & ships.status.isin(("delivered", "in_transit"))]
+
+
+def _transit_or_inf(frame: pd.DataFrame) -> np.ndarray:
+    """Transit days, with cargo still in transit at the end of the run as +inf (it took longer than anything
+    observed), so that shares and quantiles count it instead of dropping it."""
+    return np.where(frame.status.to_numpy() == "delivered", frame.transit_days.to_numpy(), np.inf)
+
+
 def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants: list[str], title: str):
-    """ECDF of transit days per route, one panel per variant, India-to-Russia direction; baseline in black."""
+    """Share of consignments delivered within x days per route (of all booked and not refused: cargo still in
+    transit at the end keeps the curve below 1), one panel per variant, India-to-Russia direction; baseline in
+    black."""
     colours = route_colours(routes)
     fig, axes = _panels(len(variants))
-    delivered = ships[(ships.status == "delivered") & ~ships.in_warmup & (ships.direction == "forward")]
-    xmax = np.nanpercentile(delivered.transit_days, 99.5) if len(delivered) else 60
+    live = _live(ships)
+    finite = live.transit_days[live.status == "delivered"]
+    xmax = np.nanpercentile(finite, 99.5) if len(finite) else 60
     for ax, variant in zip(axes, variants, strict=True):
-        sub = delivered[delivered.variant == variant]
+        sub = live[live.variant == variant]
         for route in routes:
-            days = np.sort(sub.loc[sub.route == route, "transit_days"].to_numpy())
-            if not len(days):
+            all_days = np.sort(_transit_or_inf(sub[sub.route == route]))
+            if not len(all_days):
                 continue
-            median = float(np.median(days))
-            y = np.arange(1, len(days) + 1) / len(days)
+            median = float(np.quantile(all_days, 0.5, method="inverted_cdf"))
+            left = float(np.isinf(all_days).mean())
+            days = all_days[np.isfinite(all_days)]
+            y = np.arange(1, len(days) + 1) / len(all_days)
             if len(days) > 4000:  # many replications: draw the ECDF at 4,000 points (off by at most 1/4,000)
                 keep = np.unique(np.linspace(0, len(days) - 1, 4000).astype(np.int64))
                 days, y = days[keep], y[keep]
             base = route == baseline
+            told = f"median {median:.1f} d" if math.isfinite(median) else "median not reached"
+            if left >= 0.005:
+                told += f", {left:.0%} still in transit"
             ax.step(days, y, where="post", color="black" if base else colours[route], linewidth=2.6 if base else 1.6,
-                    label=f"{route}{' (baseline)' if base else ''}: median {median:.1f} d", zorder=3 if base else 2)
+                    label=f"{route}{' (baseline)' if base else ''}: {told}", zorder=3 if base else 2)
         ax.set_title(f"variant: {variant}", fontsize=10, loc="left")
         ax.set_xlim(0, xmax * 1.02)
         ax.set_ylim(0, 1.01)
         ax.set_xlabel("transit time, booking to delivery (days)")
-        ax.set_ylabel("share of consignments delivered")
+        ax.set_ylabel("share of consignments delivered (of all booked)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7.5, loc="lower right")
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
@@ -69,27 +88,36 @@ def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants
 
 def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, variants: list[str], start: dt.date,
                      title: str):
-    """Median (line) and 5-95% band of transit days by booking month, per route; one panel per variant."""
+    """Median (line) and 5-95% band of transit days by booking month, per route; one panel per variant. Cargo
+    still in transit at the end of the run counts as slower than anything delivered: a month whose median (or
+    95th percentile) was not reached is marked with a triangle at the top (the band runs off the chart)."""
     colours = route_colours(routes)
     fig, axes = _panels(len(variants), width=5.6)
     data = ships[~ships.in_warmup & (ships.direction == "forward")]
     created = pd.to_datetime(start) + pd.to_timedelta(data.created_h, unit="h")
     data = data.assign(month=created.dt.month.to_numpy())
+    live = data[data.status.isin(("delivered", "in_transit"))]
+    top = float(np.nanpercentile(live.transit_days, 99)) * 1.05 if live.transit_days.notna().any() else 60.0
     for ax, variant in zip(axes, variants, strict=True):
         sub = data[data.variant == variant]
+        unreached = False
         for route in routes:
             r = sub[sub.route == route]
             if r.empty:
                 continue
-            done = r[r.status == "delivered"].groupby("month").transit_days
-            med = done.median()
-            lo, hi = done.quantile(0.05), done.quantile(0.95)
+            rl = r[r.status.isin(("delivered", "in_transit"))]
+            by_month = rl.assign(days=_transit_or_inf(rl)).groupby("month").days
+            med, lo, hi = (by_month.quantile(q, interpolation="lower") for q in (0.5, 0.05, 0.95))
             colour = "black" if route == baseline else colours[route]
-            ax.plot(med.index, med.values, marker="o", markersize=3.5, color=colour,
+            shown = med.where(np.isfinite(med))
+            ax.plot(shown.index, shown.values, marker="o", markersize=3.5, color=colour,
                     linewidth=2.2 if route == baseline else 1.6,
                     label=route + (" (baseline)" if route == baseline else ""))
-            ax.fill_between(med.index, lo.reindex(med.index), hi.reindex(med.index), color=colour, alpha=0.12,
+            ax.fill_between(med.index, lo.where(np.isfinite(lo)), hi.clip(upper=top), color=colour, alpha=0.12,
                             linewidth=0)
+            beyond = med.index[~np.isfinite(med)]
+            ax.plot(beyond, [top] * len(beyond), marker="^", linestyle="none", color=colour, markersize=7)
+            unreached = unreached or len(beyond) > 0
             refused = r.groupby("month").status.apply(lambda s: (s == "dropped:season_closed").mean())
             for m, share in refused.items():
                 if share > 0.5:
@@ -99,6 +127,10 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
         ax.set_title(f"variant: {variant}", fontsize=10, loc="left")
         ax.set_xlabel("booking month")
         ax.set_ylabel("transit days (median, 5-95% band)")
+        ax.set_ylim(0, top * 1.04)
+        if unreached:
+            ax.plot([], [], marker="^", linestyle="none", color="#555",
+                    label="median not reached: cargo still in transit")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7.5, loc="upper left")
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")

@@ -14,9 +14,11 @@ import pandas as pd  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from ..equilibrium import ChoiceOutcome  # noqa: E402
 from ..experiment import Study, VariantPlan  # noqa: E402
 from ..land import load_land  # noqa: E402
 from . import charts  # noqa: E402
+from .choice import convergence_chart  # noqa: E402
 from .maps import Bottleneck, MapRoute, draw_route_map  # noqa: E402
 
 __all__ = ["write_figures", "study_map", "nsr_note", "CHART_REPLICATIONS"]
@@ -96,7 +98,8 @@ def _save(fig: Figure, folder: Path, name: str) -> Path:
     return path
 
 
-def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict]) -> list[tuple[str, Path]]:
+def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict],
+                  choice: dict[str, ChoiceOutcome] | None = None) -> list[tuple[str, Path]]:
     """Draw the route map, flow maps and charts into ``folder``; return (caption, file) of each, maps first."""
     base = study.file.base
     variants = [p.name for p in study.variants]
@@ -130,6 +133,10 @@ def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: l
             series, facilities, plan.name, base.start_date,
             f"Busiest facilities over time ({plan.name}, replication 0)"),
             folder, f"facility_load_{plan.name}.png")))
+    if choice:
+        images.append(("Route choice: shares by iteration and convergence", _save(convergence_chart(
+            choice, base.routes, "Route choice iterations (India to Russia shares)"), folder,
+            "route_choice_convergence.png")))
     images.append(("Cost, time and CO2", _save(charts.cost_vs_time(
         summary, base.routes, base.baseline, "Cost against time per route (India to Russia)"), folder,
         "cost_vs_time.png")))

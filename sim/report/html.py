@@ -7,7 +7,9 @@ import html
 from functools import partial
 from pathlib import Path
 
+from ..equilibrium import ChoiceOutcome
 from ..experiment import Study
+from .choice import CONVERGENCE_NOTE, convergence_lines, elasticity_rows, share_rows
 from .text import comparison_sentences
 from .text import number as _number
 
@@ -17,7 +19,7 @@ number = partial(_number, missing="")
 
 
 def write_html(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict],
-               images: list[tuple[str, Path]]) -> None:
+               images: list[tuple[str, Path]], choice: dict[str, ChoiceOutcome] | None = None) -> None:
     """Write report.html: one self-contained page (images inlined as data URIs; no network needed)."""
     base = study.file.base
     e = html.escape
@@ -76,6 +78,7 @@ baseline <b>{e(base.baseline)}</b>; variants: {e(', '.join(p.name for p in study
 t-interval over replications. Cost per TEU: freight, handling, canal/NSR/war-risk fees, inventory holding and empty
 repositioning.</p>
 {''.join(figures[:1 + len(study.variants)])}
+{_choice_section(rows, choice) if choice else ""}
 <h2>Charts</h2>
 {''.join(figures[1 + len(study.variants):])}
 <h2>Facilities</h2>
@@ -91,3 +94,24 @@ window.addEventListener("load", function () {{
 </body></html>
 """
     (folder / "report.html").write_text(doc, encoding="utf-8")
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
+    e = html.escape
+    head = "".join(f"<th>{e(h)}</th>" for _, h in columns)
+    body = "".join("<tr>" + "".join(f"<td>{e(str(r[k]))}</td>" for k, _ in columns) + "</tr>" for r in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _choice_section(rows: list[dict], choice: dict[str, ChoiceOutcome]) -> str:
+    """Route choice: convergence per variant, the chosen shares and the elasticities."""
+    e = html.escape
+    status = "".join(f"<li>{e(line[2:]).replace('**', '')}</li>" for line in convergence_lines(choice))
+    shares = _table(share_rows(rows), [("variant", "variant"), ("route", "route"), ("direction", "direction"),
+                                       ("share", "share"), ("teu", "TEU booked / rep"), ("p50", "transit p50 (d)"),
+                                       ("gcost", "generalized USD / TEU")])
+    elastic = _table(elasticity_rows(choice), [("variant", "variant"), ("flow", "flow"), ("route", "route"),
+                                              ("share", "share"), ("cost", "cost elasticity"),
+                                              ("time", "time elasticity")])
+    return (f"<h2>Route choice</h2><p class=\"meta\">{e(CONVERGENCE_NOTE).replace('*', '')}</p><ul>{status}</ul>"
+            f"<h3>Shares chosen</h3>{shares}<h3>How shares respond to a route's own cost and time</h3>{elastic}")

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..equilibrium import ChoiceOutcome
 from ..experiment import Study
+from .choice import choice_markdown
 from .text import comparison_sentences, markdown_table, number
 
 __all__ = ["write_markdown"]
 
 
 def write_markdown(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict],
-                   service_rows: list[dict], replications: int, seed: int) -> None:
-    """Write report.md into ``folder``: the study, the findings in words, and the comparison, facility and service
-    tables."""
+                   service_rows: list[dict], replications: int, seed: int,
+                   choice: dict[str, ChoiceOutcome] | None = None) -> None:
+    """Write report.md into ``folder``: the study, the findings in words, the comparison, the route choice (when
+    shippers choose), facility and service tables."""
     base = study.file.base
     lines = [
         f"# {base.name}: corridor comparison",
@@ -57,6 +60,8 @@ def write_markdown(folder: Path, study: Study, rows: list[dict], facility_rows: 
         ("co2", "kg CO2/TEU"), ("ontime", f"on time (≤{base.on_time_days:g} d)"), ("undelivered", "undelivered"),
         ("div", "diverted"),
     ]))
+    if choice:
+        lines += ["", *choice_markdown(rows, choice)]
     lines += ["", "## Busiest facilities", ""]
     top = sorted(facility_rows, key=lambda f: -f["utilisation"])[:10]
     lines.append(markdown_table([
@@ -76,6 +81,7 @@ def write_markdown(folder: Path, study: Study, rows: list[dict], facility_rows: 
         ], [("variant", "variant"), ("service", "service"), ("direction", "direction"), ("lf", "load factor"),
             ("dep", "departures / rep"), ("teu", "TEU / rep")]))
     lines += ["", "Files: summary.csv, facilities.csv, services.csv, facility_timeseries.csv, itineraries.csv, "
-              "shipments.parquet, manifest.json "
+              "shipments.parquet, manifest.json" + (", route_choice.csv, route_choice_elasticities.csv" if choice
+                                                     else "") + " "
               "(columns and units in the README).", ""]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")

@@ -128,8 +128,9 @@ def test_doubling_demand_on_a_capacity_limited_leg_raises_waits_and_utilisation(
 
 
 def test_doubling_default_demand_raises_border_waits_and_utilisation(compile_variant):
-    base, _ = compile_variant(DEFAULT, end_date=dt.date(2025, 5, 1))
-    double, _ = compile_variant(DEFAULT, end_date=dt.date(2025, 5, 1), demand_scale=2.0)
+    """At the default study's starting shares (equal over its six routes), a quarter and half of its demand."""
+    base, _ = compile_variant(DEFAULT, end_date=dt.date(2025, 5, 1), demand_scale=0.25)
+    double, _ = compile_variant(DEFAULT, end_date=dt.date(2025, 5, 1), demand_scale=0.5)
     a = {f["facility"]: f for f in run(base, np.random.default_rng(2)).facility_stats}
     b = {f["facility"]: f for f in run(double, np.random.default_rng(2)).facility_stats}
     for fid in ("border_astara", "gauge_inche_burun"):
@@ -228,6 +229,20 @@ def test_february_nsr_booking_is_refused_under_the_refuse_policy(compile_variant
     assert on_nsr.sum() > 20
     assert (result.dropped[on_nsr] == DropReason.SEASON_CLOSED).all()
     assert np.isnan(result.delivered_h[on_nsr]).all()
+
+
+def test_a_booking_accepted_under_the_refuse_policy_sails_in_the_same_season(compile_variant):
+    """Refusal allows for late boxes (95th-percentile stays, full headways), so cargo accepted for the NSR does not
+    miss the season's last sailing and wait for the next year's."""
+    model, info = compile_variant(NSR, "refuse_out_of_season")
+    result = run(model, np.random.default_rng(8))
+    accepted = route_mask(result, info, "emc_nsr") & (result.dropped == DropReason.NONE) & (result.bookings.kind == 0)
+    departs = nsr_departures(result, model, info)
+    start = dt.date(2025, 1, 1)
+    pairs = [(start + dt.timedelta(hours=float(result.bookings.created_h[c])), start + dt.timedelta(hours=departs[c]))
+             for c in np.flatnonzero(accepted) if c in departs]
+    assert len(pairs) > 20
+    assert all(sailed.year == booked.year for booked, sailed in pairs)
 
 
 # ----- disruptions -------------------------------------------------------------------------------------------------

@@ -174,6 +174,26 @@ def test_icebreakers_escort_ships_only_through_the_areas_whose_ice_needs_them():
     assert run(m, np.random.default_rng(0), bookings((0.0, 0, 1), (1.0, 0, 1))).delivered_h.tolist() == [9.0, 16.0]
 
 
+def test_an_icebreaker_stays_with_its_ship_through_consecutive_escorted_areas():
+    """Areas 0 and 1 both need escort: one pickup (2 h), then 100 km and 50 km at 10 km/h = 17 h. Area 2 is
+    ice-free again (50 km at 50 km/h): the place is freed at 17 h, the ship arrives at 18 h. A second ship (1 h)
+    waits for the single place until 17 h: 17 + 2 + 15 + 1 = 35 h. A pickup per area would give 19 h and 39 h."""
+    from sim.ice import ESCORT
+    from sim.model import ICE, CompiledEscort, CompiledIce
+
+    codes = np.ones((3, 3, DAYS), dtype=np.int8)
+    codes[2] = 0
+    actions = np.full((3, 3, DAYS), ESCORT, dtype=np.int8)
+    actions[2] = 0
+    ice = CompiledIce(("a", "b", "c"), (0, 0, 0), ((0.0, 1.0, 0.0),), 1, codes, (Dist("fixed", 10.0),) * 3, 0)
+    escort = CompiledEscort(0, "ib", 1, 1, Dist("fixed", 99.0), Dist("fixed", 2.0))
+    m = model([Itinerary(0, "r", "r", "forward", (Step(RIDE, 0, "A"),), 0.0, 0.0)],
+              services=[service(0, (Chunk(ICE, 100.0, 0), Chunk(ICE, 50.0, 1), Chunk(ICE, 50.0, 2)),
+                                ice_actions=actions, ice_route=((0, 0.0, 10.0), (1, 10.0, 5.0), (2, 15.0, 1.0)))],
+              escorts=[escort], ice=ice)
+    assert run(m, np.random.default_rng(0), bookings((0.0, 0, 1), (1.0, 0, 1))).delivered_h.tolist() == [18.0, 35.0]
+
+
 def test_a_ship_meeting_ice_closed_to_its_class_waits_for_the_next_day_it_may_go_on():
     """The second area is closed to the ship on day 0 only (the gate let it leave, as it nominally arrives on day
     1): reaching it at 2 h, the ship waits until 24 h, then crosses it ice-free (50 km at 50 km/h): 25 h."""
