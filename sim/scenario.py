@@ -35,6 +35,7 @@ from .limits import (
     MAX_STUDY_TEU,
     MAX_TEU_PER_YEAR,
 )
+from .scenario_network import NetworkInput
 from .schema_types import NO_BOOL, StudyDate
 from .seasons import ICE_CLASSES  # noqa: F401  (documented in the schema through services)
 from .yamlio import format_validation_error, line_of, read_yaml
@@ -54,7 +55,8 @@ class Demand(_Strict):
     """A flow of bookings from origin to destination."""
 
     name: str
-    origin: str = Field(description="node id where cargo starts (a route origin or destination)")
+    origin: str = Field(description="node id where cargo starts: any node one of the study's routes passes (the flow "
+                        "rides the part of the route between its two nodes)")
     destination: str
     teu_per_year: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_TEU_PER_YEAR)] | None = Field(
         None, description="TEU per year (give this or teu_per_week)")
@@ -164,7 +166,8 @@ class Scenario(_Strict):
         30, description="bookings made before this are excluded from statistics")
     seed: Annotated[int, NO_BOOL, Field(ge=0, le=MAX_SEED)]
     replications: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_REPLICATIONS)] = 10
-    routes: list[str] = Field(min_length=1, description="route ids to compare (geodata/routes.yaml)")
+    routes: list[str] = Field(min_length=1, description="route ids to compare (geodata/routes.yaml or the scenario's "
+                              "network.routes)")
     baseline: str = Field(description="the route the others are compared against")
     on_time_days: Annotated[float, NO_BOOL, Field(gt=0, le=MAX_ON_TIME_DAYS)] = Field(
         45, description="a delivery within this many days is on time")
@@ -184,8 +187,13 @@ class Scenario(_Strict):
     ice_year: Literal["light", "normal", "heavy", "random"] = Field(
         "normal", description="NSR ice: a light, normal or heavy year everywhere, or 'random': each sector's year "
         "type drawn per replication with the probabilities in geodata/nsr_ice.yaml")
-    services: dict[str, dict[str, Any]] = Field(default_factory=dict, description="service id -> field overrides")
-    facilities: dict[str, dict[str, Any]] = Field(default_factory=dict, description="facility id -> field overrides")
+    network: NetworkInput | None = Field(None, description="nodes, legs and routes this study adds to the shipped "
+                                         "network (not overridable in variants; a variant may enable planned legs)")
+    services: dict[str, dict[str, Any]] = Field(default_factory=dict, description="service id -> field overrides of a "
+                                                "shipped service, or every field of a new one (as in "
+                                                "scenarios/defaults/calibration.yaml, each number with its source)")
+    facilities: dict[str, dict[str, Any]] = Field(default_factory=dict, description="facility id -> field overrides of "
+                                                  "a shipped facility, or every field of a new one")
     costs: dict[str, Any] = Field(default_factory=dict, description="cost field overrides")
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict, description="variant name -> overrides of the "
                                                 "fields above")
@@ -258,7 +266,7 @@ class Scenario(_Strict):
         return (self.end_date - self.start_date).days * 24.0
 
 
-VARIANT_FIELDS = set(Scenario.model_fields) - {"name", "variants", "seed", "replications", "description"}
+VARIANT_FIELDS = set(Scenario.model_fields) - {"name", "variants", "seed", "replications", "description", "network"}
 
 
 def _merge(base: Any, over: Any) -> Any:
