@@ -14,7 +14,7 @@ import sys
 import threading
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -74,31 +74,33 @@ def routes(
     fmt: Annotated[RouteFormat, typer.Option("--format", "-f", help="table, csv or geojson")] = RouteFormat.table,
     direction: Annotated[Direction, typer.Option(help="forward (India to Russia), reverse, or both")] = Direction.both,
     out: Annotated[Path | None, typer.Option(help="write to this file instead of standard output")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="a scenario file: list the shipped routes and the scenario's "
+                                                  "own (its network: block), on its network")] = None,
     geodata: GeodataOption = None,
+    calibration: CalibrationOption = None,
 ) -> None:
     """List the named routes: modes, legs, distance, sea distance and chokepoints."""
     from .network import DEFAULT_GEODATA, load_network
     from .outputs import check_output_path, write_text_atomic
-    from .routes import DIRECTIONS, load_route_specs, resolve_route
-    from .routes_export import dumps_geojson, route_rows, routes_csv, routes_geojson
+    from .routes import DIRECTIONS, Policy, load_route_specs, resolve_route
+    from .routes_export import dumps_geojson, route_table, routes_csv, routes_geojson
 
     if out is not None:
         check_output_path(out)
-    root = geodata or DEFAULT_GEODATA
-    network = load_network(root)
-    specs = load_route_specs(root / "routes.yaml", network)
+    policy = Policy()
+    if scenario is not None:
+        from .experiment import load_study_network
+
+        sfile, network, specs, _ = load_study_network(scenario, geodata, calibration)
+        policy = Policy(enabled_legs=frozenset(sfile.base.enabled_legs))
+    else:
+        root = geodata or DEFAULT_GEODATA
+        network = load_network(root)
+        specs = load_route_specs(root / "routes.yaml", network)
     dirs = DIRECTIONS if direction is Direction.both else (direction.value,)
-    resolved = [resolve_route(network, spec, direction=d) for spec in specs.values() for d in dirs]
+    resolved = [resolve_route(network, spec, policy, direction=d) for spec in specs.values() for d in dirs]
     if fmt is RouteFormat.table:
-        table = Table(title="corridor-sim routes", show_lines=False)
-        columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
-                             ("route", "left"), ("direction", "left"), ("origin", "left"), ("destination", "left"),
-                             ("modes", "left"), ("legs", "right"), ("distance_km", "right"), ("sea_nm", "right"),
-                             ("chokepoints", "left"))
-        for col, justify in columns:
-            table.add_column(col, justify=justify, overflow="fold")
-        for row in route_rows(resolved):
-            table.add_row(*(number(v, 0) if isinstance(v, float) else str(v) for v in row.values()))
+        table = route_table(resolved)
         if out is None:
             Console(width=max(console.width, 170)).print(table)
             return

@@ -35,8 +35,8 @@ from .scenario import Scenario, ScenarioFile, load_scenario
 from .study_network import study_network
 from .yamlio import format_validation_error, line_of
 
-__all__ = ["VariantPlan", "Study", "prepare_study", "ReplicationOutput", "run_replication", "execute",
-           "check_overrides", "dask_client"]
+__all__ = ["VariantPlan", "Study", "prepare_study", "load_study_network", "ReplicationOutput", "run_replication",
+           "execute", "check_overrides", "dask_client"]
 
 
 @dataclass
@@ -198,15 +198,24 @@ def _with_line(exc: ScenarioError, sfile: ScenarioFile, variant: str, sc: Scenar
     return ScenarioError(f"{sfile.path}:{line}: field '{field}'{scope}: {m['msg']}")
 
 
-def prepare_study(path: Path | str, geodata: Path | None = None, calibration: Path | None = None) -> Study:
-    """Load the scenario, the network, routes and calibration; check and compile every variant exactly as a run
-    will (errors name the file, line and field)."""
+def load_study_network(path: Path | str, geodata: Path | None = None, calibration: Path | None = None
+                       ) -> tuple[ScenarioFile, Network, dict[str, RouteSpec], Calibration]:
+    """The scenario, its network and route catalogue (shipped plus its own ``network:`` block) and the calibration,
+    checked (errors name the file, line and field); nothing is compiled."""
     sfile = load_scenario(path)  # first: a bad scenario is reported without loading anything else
     root = Path(geodata or DEFAULT_GEODATA)
     cal_path = Path(calibration or DEFAULT_CALIBRATION)
     cal = _cached("calibration", (cal_path,), lambda: load_calibration(cal_path))
     shipped, shipped_specs = _network_and_specs(root)
     network, specs = study_network(shipped, shipped_specs, cal, sfile)
+    return sfile, network, specs, cal
+
+
+def prepare_study(path: Path | str, geodata: Path | None = None, calibration: Path | None = None) -> Study:
+    """Load the scenario, the network, routes and calibration; check and compile every variant exactly as a run
+    will (errors name the file, line and field)."""
+    sfile, network, specs, cal = load_study_network(path, geodata, calibration)
+    root = Path(geodata or DEFAULT_GEODATA)
     plans = []
     for name, sc in sfile.variants.items():
         where = f"{path}" + ("" if name == "base" else f" (variant '{name}')")
