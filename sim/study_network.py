@@ -27,7 +27,7 @@ from .yamlio import line_of
 __all__ = ["study_network", "closable_passages"]
 
 WATER_MODES = ("sea", "canal", "ferry")
-_CACHE: dict[str, tuple[Network, dict[str, RouteSpec]]] = {}
+_CACHE: dict[str, tuple[Network, tuple[Network, dict[str, RouteSpec]]]] = {}  # key -> (shipped network, result)
 
 
 def _error(sfile: ScenarioFile, loc: tuple, message: str) -> ScenarioError:
@@ -70,12 +70,14 @@ def study_network(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
     if block is None or not (block.nodes or block.legs or block.routes):
         return network, specs
     closable = closable_passages(network, specs, cal, sfile)
-    key = json.dumps([id(network), block.model_dump(mode="json", by_alias=True), sorted(closable)], sort_keys=True)
-    if key not in _CACHE:
+    key = json.dumps([id(network), id(specs), block.model_dump(mode="json", by_alias=True), sorted(closable)],
+                     sort_keys=True)
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] is not network:  # the same id may be a new object once the old one is gone
         if len(_CACHE) > 16:
             _CACHE.clear()
-        _CACHE[key] = _Builder(network, specs, sfile, block, closable).build()
-    return _CACHE[key]
+        hit = _CACHE[key] = (network, _Builder(network, specs, sfile, block, closable).build())
+    return hit[1]
 
 
 class _Builder:
@@ -121,6 +123,10 @@ class _Builder:
     def _legs(self, nodes: dict[str, Node]) -> tuple[list[Leg], list[RoutedLeg]]:
         drawn: list[Leg] = []
         routed: list[RoutedLeg] = []
+        undrawn = [i for i, leg in enumerate(self.block.legs) if leg.geometry is None and leg.stations is None]
+        if len(undrawn) > MAX_ROUTED_LEGS:
+            raise _error(self.sfile, ("network", "legs", undrawn[MAX_ROUTED_LEGS]), f"{len(undrawn)} sea legs without "
+                         f"geometry; allowed: at most {MAX_ROUTED_LEGS} routed on the sea lanes (draw the others)")
         for i, leg in enumerate(self.block.legs):
             loc = ("network", "legs", i)
             if leg.id in self.shipped.legs:
@@ -130,10 +136,7 @@ class _Builder:
                 if ref not in nodes:
                     raise _error(self.sfile, (*loc, key), f"no node '{ref}' in geodata/nodes.geojson or the "
                                  f"scenario's network.nodes")
-            if leg.geometry is None and leg.stations is None:
-                if len(routed) == MAX_ROUTED_LEGS:
-                    raise _error(self.sfile, loc, f"more than {MAX_ROUTED_LEGS} sea legs without geometry; allowed: "
-                                 f"at most {MAX_ROUTED_LEGS} (draw the others)")
+            if i in undrawn:
                 routed.append(self._routed(leg, loc))
             else:
                 drawn.append(self._parsed(parse_leg, self._feature(leg, nodes), loc, i, nodes))
