@@ -278,3 +278,16 @@ def test_the_map_draws_the_scenarios_nodes_and_routed_legs(tmp_path):
     (artist,) = [c for c in main.collections
                  if isinstance(c, LineCollection) and c.get_gid() == "route:colombo_vorsino"]
     assert len(artist.get_segments()) >= 5  # the routed pieces, rail and road
+
+
+def test_the_readme_example_of_the_network_block_is_valid(tmp_path):
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = text[text.index("```yaml\nnetwork:") + len("```yaml\n"):]
+    example = yaml.safe_load(block[: block.index("```")])
+    doc = yaml.safe_load((DATA / "small.yaml").read_text())
+    doc.pop("variants")
+    doc.update(example, routes=["shanghai_suez"], baseline="shanghai_suez")
+    doc["demand"] = [{"name": "x", "origin": "CNSHA", "destination": "RUMOW", "teu_per_year": 1000, "source": "t",
+                      "commodities": {"metals": 1.0}}]
+    result = invoke("validate", write(tmp_path, doc))
+    assert result.exit_code == 0, result.output
