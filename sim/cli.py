@@ -163,6 +163,11 @@ def validate(
     console.print(Text.assemble(("ok", "green"), f" {scenario}: scenario '{base.name}', {len(study.variants)} "
                                 f"variant(s): "
                                 f"{', '.join(p.name for p in study.variants)}"), soft_wrap=True, highlight=False)
+    if base.network is not None:
+        groups = study.network.groups
+        console.print(f"  network: {len(base.network.nodes)} node(s), {len(base.network.legs)} leg(s) ({len(groups)} "
+                      f"sea leg(s) routed into {sum(len(v) for v in groups.values())} leg(s)), "
+                      f"{len(base.network.routes)} route(s) of its own", soft_wrap=True, highlight=False)
     for plan in study.variants:
         routes = ", ".join(sorted(plan.info.routes))
         teu = sum(f.teu_per_year for f in plan.model.flows)

@@ -117,6 +117,8 @@ class LegInput(_Strict):
 
     @model_validator(mode="after")
     def _shape(self):
+        if self.from_ == self.to:
+            raise FieldError("to", f"leg '{self.id}': a leg joins two different nodes; both ends are '{self.to}'")
         if self.geometry is not None and self.stations is not None:
             raise FieldError("stations", f"leg '{self.id}': give geometry or stations, not both")
         drawn = self.geometry is not None or self.stations is not None

@@ -110,6 +110,8 @@ def route_sea_leg(network: Network, leg_id: str, start: str, end: str, source: s
     lanes = load_sea_lanes(lanes_file)
     a, b = network.nodes[start], network.nodes[end]
     paths = sea_alternatives(lanes, (a.lon, a.lat), (b.lon, b.lat), closable)
+    if len(paths[0].coords) < 2:
+        raise RouteError(f"sea lanes: '{start}' and '{end}' are at the same point")
     cutter = _Cutter(network, lanes, leg_id, source, status, oneway)
     for k, path in enumerate(paths, start=1):
         cutter.cut(path, k, single=len(paths) == 1, ends=(start, end))

@@ -112,11 +112,13 @@ class _Builder:
             out.append(self._parsed(parse_node, feature, ("network", "nodes", i), i))
         return out
 
-    def _parsed(self, parse, feature: dict, loc: tuple, i: int, *args):
+    def _parsed(self, parse, feature: dict, loc: tuple, i: int, *args, line_field: str = "geometry"):
+        """``parse(feature)``; its GeodataError becomes a ScenarioError at the scenario's field (a line given as
+        stations is blamed on ``stations``)."""
         try:
             return parse(feature, self.file, i, *args)
         except GeodataError as exc:
-            field = "geometry" if exc.field == "geometry" else exc.field
+            field = line_field if exc.field == "geometry" else exc.field
             message = str(exc).split(f"field '{exc.field}': ", 1)[-1]
             raise _error(self.sfile, (*loc, field), message) from None
 
@@ -139,7 +141,8 @@ class _Builder:
             if i in undrawn:
                 routed.append(self._routed(leg, loc))
             else:
-                drawn.append(self._parsed(parse_leg, self._feature(leg, nodes), loc, i, nodes))
+                drawn.append(self._parsed(parse_leg, self._feature(leg, nodes), loc, i, nodes,
+                                          line_field="geometry" if leg.geometry is not None else "stations"))
         return drawn, routed
 
     @staticmethod

@@ -183,6 +183,10 @@ BAD = {
     "rail_without_gauge": (lambda d: d["network"]["legs"][1].update(mode="rail"), ["network.legs.1.gauge_mm"]),
     "road_without_line": (lambda d: d["network"]["legs"][1].pop("stations"), ["network.legs.1.geometry",
                                                                                "geometry or stations"]),
+    "leg_to_itself": (lambda d: d["network"]["legs"][0].update(to="LKCMB"), ["network.legs.0.to", "two different"]),
+    "station_on_its_node": (lambda d: d["network"]["legs"][1]["stations"].insert(0, {
+        "name": "Moscow again", "lon": 37.61781, "lat": 55.75204, "source": "t"}),
+        ["network.legs.1.stations", "repeated"]),
     "typed_chokepoints": (lambda d: d["network"]["legs"][0].update(chokepoints=["suez"]),
                           ["network.legs.0.chokepoints", "computed"]),
     "route_unknown_node": (lambda d: d["network"]["routes"]["colombo_vorsino"]["stages"][0].update(to="XX"),
