@@ -50,6 +50,8 @@ PositiveHours = Annotated[float, NO_BOOL, Field(gt=0, le=MAX_HOURS)]
 Headway = Annotated[float, NO_BOOL, Field(ge=MIN_HEADWAY_H, le=MAX_HOURS)]
 Vehicles = Annotated[int, NO_BOOL, Field(ge=1, le=MAX_VEHICLES)]
 Fraction = Annotated[float, NO_BOOL, Field(gt=0, le=1)]
+#: A bound of a plausible range: every calibrated number is finite, non-negative and below a billion.
+RangeBound = Annotated[float, NO_BOOL, Field(ge=0, lt=MAX_COST_USD)]
 
 
 def _duration(d: Dist) -> Dist:
@@ -78,7 +80,7 @@ def check_speed(d: Dist, field: str, kmh_per_unit: float = 1.0) -> None:
 class _Sourced(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     sources: dict[str, str] = Field(default_factory=dict, description="field name -> source of its number")
-    ranges: dict[str, tuple[float, float]] = Field(
+    ranges: dict[str, tuple[RangeBound, RangeBound]] = Field(
         default_factory=dict, description="field name -> [low, high]: the plausible range of an ASSUMPTION (of a "
         "distribution's mean; a multiplier for lists), used by sensitivity analysis")
 

@@ -14,11 +14,10 @@ import sys
 import threading
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from .errors import CorridorError, Interrupted
 from .limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
@@ -74,31 +73,33 @@ def routes(
     fmt: Annotated[RouteFormat, typer.Option("--format", "-f", help="table, csv or geojson")] = RouteFormat.table,
     direction: Annotated[Direction, typer.Option(help="forward (India to Russia), reverse, or both")] = Direction.both,
     out: Annotated[Path | None, typer.Option(help="write to this file instead of standard output")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="a scenario file: list the shipped routes and the scenario's "
+                                                  "own (its network: block), on its network")] = None,
     geodata: GeodataOption = None,
+    calibration: CalibrationOption = None,
 ) -> None:
     """List the named routes: modes, legs, distance, sea distance and chokepoints."""
     from .network import DEFAULT_GEODATA, load_network
     from .outputs import check_output_path, write_text_atomic
-    from .routes import DIRECTIONS, load_route_specs, resolve_route
-    from .routes_export import dumps_geojson, route_rows, routes_csv, routes_geojson
+    from .routes import DIRECTIONS, Policy, load_route_specs, resolve_route
+    from .routes_export import dumps_geojson, route_table, routes_csv, routes_geojson
 
     if out is not None:
         check_output_path(out)
-    root = geodata or DEFAULT_GEODATA
-    network = load_network(root)
-    specs = load_route_specs(root / "routes.yaml", network)
+    policy = Policy()
+    if scenario is not None:
+        from .experiment import load_study_network
+
+        sfile, network, specs, _ = load_study_network(scenario, geodata, calibration)
+        policy = Policy(enabled_legs=frozenset(sfile.base.enabled_legs))
+    else:
+        root = geodata or DEFAULT_GEODATA
+        network = load_network(root)
+        specs = load_route_specs(root / "routes.yaml", network)
     dirs = DIRECTIONS if direction is Direction.both else (direction.value,)
-    resolved = [resolve_route(network, spec, direction=d) for spec in specs.values() for d in dirs]
+    resolved = [resolve_route(network, spec, policy, direction=d) for spec in specs.values() for d in dirs]
     if fmt is RouteFormat.table:
-        table = Table(title="corridor-sim routes", show_lines=False)
-        columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
-                             ("route", "left"), ("direction", "left"), ("origin", "left"), ("destination", "left"),
-                             ("modes", "left"), ("legs", "right"), ("distance_km", "right"), ("sea_nm", "right"),
-                             ("chokepoints", "left"))
-        for col, justify in columns:
-            table.add_column(col, justify=justify, overflow="fold")
-        for row in route_rows(resolved):
-            table.add_row(*(number(v, 0) if isinstance(v, float) else str(v) for v in row.values()))
+        table = route_table(resolved)
         if out is None:
             Console(width=max(console.width, 170)).print(table)
             return
@@ -161,6 +162,11 @@ def validate(
     console.print(Text.assemble(("ok", "green"), f" {scenario}: scenario '{base.name}', {len(study.variants)} "
                                 f"variant(s): "
                                 f"{', '.join(p.name for p in study.variants)}"), soft_wrap=True, highlight=False)
+    if base.network is not None:
+        groups = study.network.groups
+        console.print(f"  network: {len(base.network.nodes)} node(s), {len(base.network.legs)} leg(s) ({len(groups)} "
+                      f"sea leg(s) routed into {sum(len(v) for v in groups.values())} leg(s)), "
+                      f"{len(base.network.routes)} route(s) of its own", soft_wrap=True, highlight=False)
     for plan in study.variants:
         routes = ", ".join(sorted(plan.info.routes))
         teu = sum(f.teu_per_year for f in plan.model.flows)
@@ -226,21 +232,9 @@ def run(
     finally:
         if started:
             progress.stop()
-    table = Table(title=f"results: {summary.folder}")
-    for col in ("variant", "route", "dir", "TEU/rep", "p50 days", "p05-p95", "Δp50 vs baseline [95% CI]",
-                "transport USD/TEU", "generalized USD/TEU", "kg CO2/TEU", "on time", "undelivered"):
-        table.add_column(col, justify="left" if col in ("variant", "route", "dir") else "right")
-    for r in summary.rows:
-        def f(v, d=1):
-            return number(v, d, missing="")
-        delta = ("baseline" if r["is_baseline"] else f"{f(r['delta_days_p50_vs_baseline'])} "
-                 f"[{f(r['delta_days_p50_ci_low'])}, {f(r['delta_days_p50_ci_high'])}]")
-        table.add_row(r["variant"], r["route"], "fwd" if r["direction"] == "forward" else "rev",
-                      f(r["teu_delivered"], 0),
-                      f(r["transit_days_p50"]), f"{f(r['transit_days_p05'])}-{f(r['transit_days_p95'])}", delta,
-                      f(r["transport_usd_per_teu"], 0), f(r["generalized_cost_usd_per_teu"], 0),
-                      f(r["co2_kg_per_teu"], 0), f"{f(100 * r['on_time_share'], 0)}%",
-                      f"{f(100 * r['undelivered_share'], 0)}%")
+    from .report.console import results_table
+
+    table = results_table(summary.rows, f"results: {summary.folder}")
     Console(width=max(console.width, 160)).print(table)
     console.print(f"{summary.events:,} events in {summary.seconds:.1f} s; outputs in [bold]{summary.folder}[/]")
 

@@ -11,7 +11,9 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -22,14 +24,15 @@ from .executors import Executor, Task, dask_client
 from .model import CompiledModel
 from .network import DEFAULT_GEODATA, Network, load_network
 from .plan import ModelInfo, compile_model
-from .plan.overrides import merge_override
+from .plan.overrides import check_identity, merge_override, new_item
 from .replication import ReplicationJob, ReplicationOutput, Shares, run_job
 from .routes import RouteSpec, load_route_specs
 from .scenario import Scenario, ScenarioFile, load_scenario
+from .study_network import study_network
 from .yamlio import format_validation_error, line_of
 
-__all__ = ["VariantPlan", "Study", "prepare_study", "ReplicationOutput", "run_replication", "execute",
-           "check_overrides", "dask_client"]
+__all__ = ["VariantPlan", "Study", "prepare_study", "load_study_network", "ReplicationOutput", "run_replication",
+           "execute", "check_overrides", "dask_client"]
 
 
 @dataclass
@@ -90,7 +93,7 @@ def _cached(kind: str, paths: tuple[Path, ...], load: Callable[[], object]):
     return _CACHE[key]
 
 
-def _network_and_specs(root: Path):
+def _network_and_specs(root: Path) -> tuple[Network, dict[str, RouteSpec]]:
     files = (root / "nodes.geojson", root / "legs.geojson", root / "routes.yaml", root / "nsr_ice.yaml")
 
     def load():
@@ -101,8 +104,7 @@ def _network_and_specs(root: Path):
 
 
 # ----- overrides of calibration items, checked with the scenario's lines ----------------------------------------
-_ITEM_MODELS = {"services": ServiceCal, "facilities": FacilityCal}
-_SINGULAR = {"services": "service", "facilities": "facility"}
+_ITEM_MODELS: dict[str, type[ServiceCal] | type[FacilityCal]] = {"services": ServiceCal, "facilities": FacilityCal}
 
 
 def _override_loc(sfile: ScenarioFile, variant: str, *loc) -> tuple:
@@ -124,23 +126,38 @@ def _where(sfile: ScenarioFile, loc: tuple) -> str:
 
 
 def check_overrides(cal: Calibration, sfile: ScenarioFile, variant: str, sc: Scenario) -> None:
-    """Check the scenario's overrides of calibration items (services, facilities, costs) as the compiler will
-    merge them; errors name the file, the line, the item id and the field."""
+    """Check the scenario's overrides of calibration items (services, facilities, costs) and its new items as the
+    compiler will merge them; errors name the file, the line, the item id and the field."""
     data = cal.model_dump(exclude_unset=True)
     for section in ("services", "facilities"):
         items = {item["id"]: item for item in data[section]}
         for item_id, over in getattr(sc, section).items():
             loc = _override_loc(sfile, variant, section, item_id)
-            field = ".".join(str(x) for x in loc)
-            if item_id not in items:
-                raise ScenarioError(f"{_where(sfile, loc)}: field '{field}': no such {_SINGULAR[section]}; allowed: "
-                                    f"{', '.join(sorted(items))}")
-            if "id" in over and over["id"] != item_id:
-                raise ScenarioError(f"{_where(sfile, loc + ('id',))}: field '{field}.id': the id of an item cannot "
-                                    "be overridden")
-            _check_merged(_ITEM_MODELS[section], items[item_id], over, sfile, loc)
+            field = f"{_where(sfile, loc)}: field '{'.'.join(str(x) for x in loc)}"
+            if not isinstance(over, dict):
+                raise ScenarioError(f"{field}': expected a mapping of fields")
+            if item_id in items:
+                _blame_key(partial(check_identity, section, items[item_id], over), field, sfile, loc)
+                _check_merged(_ITEM_MODELS[section], items[item_id], over, sfile, loc)
+                continue
+            item = _blame_key(partial(new_item, section, item_id, over, shipped=sorted(items)), field, sfile, loc)
+            try:
+                _ITEM_MODELS[section].model_validate(item)
+            except ValidationError as exc:
+                raise ScenarioError(format_validation_error(sfile.path, sfile.text, exc, prefix=loc)) from None
     if sc.costs:
         _check_merged(CostCal, data["costs"], sc.costs, sfile, _override_loc(sfile, variant, "costs"))
+
+
+def _blame_key(check: Callable[[str], Any], field: str, sfile: ScenarioFile, loc: tuple) -> Any:
+    """Run ``check(field)``; a ScenarioError naming a key of the item is moved to that key's line."""
+    try:
+        return check(field)
+    except ScenarioError as exc:
+        if not str(exc).startswith(field + "."):
+            raise
+        key = str(exc).split("': ", 1)[0].rsplit(".", 1)[-1]
+        raise ScenarioError(str(exc).replace(_where(sfile, loc), _where(sfile, (*loc, key)), 1)) from None
 
 
 def _check_merged(model, item: dict, over: dict, sfile: ScenarioFile, loc: tuple) -> None:
@@ -177,14 +194,24 @@ def _with_line(exc: ScenarioError, sfile: ScenarioFile, variant: str, sc: Scenar
     return ScenarioError(f"{sfile.path}:{line}: field '{field}'{scope}: {m['msg']}")
 
 
+def load_study_network(path: Path | str, geodata: Path | None = None, calibration: Path | None = None
+                       ) -> tuple[ScenarioFile, Network, dict[str, RouteSpec], Calibration]:
+    """The scenario, its network and route catalogue (shipped plus its own ``network:`` block) and the calibration,
+    checked (errors name the file, line and field); nothing is compiled."""
+    sfile = load_scenario(path)  # first: a bad scenario is reported without loading anything else
+    root = Path(geodata or DEFAULT_GEODATA)
+    cal_path = Path(calibration or DEFAULT_CALIBRATION)
+    cal = _cached("calibration", (cal_path,), lambda: load_calibration(cal_path))
+    shipped, shipped_specs = _network_and_specs(root)
+    network, specs = study_network(shipped, shipped_specs, cal, sfile)
+    return sfile, network, specs, cal
+
+
 def prepare_study(path: Path | str, geodata: Path | None = None, calibration: Path | None = None) -> Study:
     """Load the scenario, the network, routes and calibration; check and compile every variant exactly as a run
     will (errors name the file, line and field)."""
-    sfile = load_scenario(path)  # first: a bad scenario is reported without loading anything else
+    sfile, network, specs, cal = load_study_network(path, geodata, calibration)
     root = Path(geodata or DEFAULT_GEODATA)
-    network, specs = _network_and_specs(root)
-    cal_path = Path(calibration or DEFAULT_CALIBRATION)
-    cal = _cached("calibration", (cal_path,), lambda: load_calibration(cal_path))
     plans = []
     for name, sc in sfile.variants.items():
         where = f"{path}" + ("" if name == "base" else f" (variant '{name}')")

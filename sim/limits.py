@@ -15,7 +15,8 @@ __all__ = [
     "MAX_STUDY_TEU", "MAX_DEMAND_SCALE", "MAX_SERVERS", "MAX_CAPACITY_TEU", "MAX_VEHICLES", "MIN_HEADWAY_H",
     "MAX_HOURS", "MIN_SPEED_KMH", "MAX_SPEED_KMH", "MAX_FACTOR", "MAX_COST_USD", "MAX_NAME_LENGTH",
     "MAX_FILE_BYTES", "MAX_GEODATA_BYTES", "MAX_NESTING", "MAX_WORKERS", "MAX_APPROACH_KM", "MAX_ON_TIME_DAYS",
-    "MAX_CV", "MAX_ICEBREAKERS", "MAX_SLOTS", "LIMITS_TABLE",
+    "MAX_CV", "MAX_ICEBREAKERS", "MAX_SLOTS", "MAX_SCENARIO_NODES", "MAX_SCENARIO_LEGS", "MAX_SCENARIO_ROUTES",
+    "MAX_LEG_POSITIONS", "MAX_ROUTED_LEGS", "MAX_ROUTED_ALTERNATIVES", "LIMITS_TABLE",
 ]
 
 # ----- study period ------------------------------------------------------------------------------------------
@@ -90,6 +91,20 @@ MAX_NAME_LENGTH = 64
 #: A port approach or narrow strait radius in nodes.geojson.
 MAX_APPROACH_KM = 500.0
 
+# ----- a scenario's own network (the `network:` block) ----------------------------------------------------------
+#: Nodes, legs and routes one scenario may add: far more than a study compares, few enough that checking and
+#: resolving them stays within seconds.
+MAX_SCENARIO_NODES = 500
+MAX_SCENARIO_LEGS = 500
+MAX_SCENARIO_ROUTES = 100
+#: Positions (or stations) of one drawn leg: the most detailed shipped line has about 120.
+MAX_LEG_POSITIONS = 20_000
+#: Sea legs without geometry, each routed on the global lane graph (about 0.1 s a path, a few paths a leg).
+MAX_ROUTED_LEGS = 40
+#: Alternative paths of one routed sea leg (one per combination of closable passages it can avoid, e.g. Suez,
+#: the Cape, the NSR): enough for every closure a study names, bounded so that routing stays quick.
+MAX_ROUTED_ALTERNATIVES = 8
+
 #: (what, limit, why) rows for the README and `corridor-sim schema` users.
 LIMITS_TABLE = (
     ("dates", f"{EARLIEST_DATE} to {LATEST_DATE}, written YYYY-MM-DD", "typos and numbers read as timestamps"),
@@ -109,4 +124,6 @@ LIMITS_TABLE = (
     ("every number", "finite (no .inf or .nan)", ""),
     ("files", f"<= {MAX_FILE_BYTES:,} bytes (GeoJSON {MAX_GEODATA_BYTES:,}), nesting <= {MAX_NESTING}", ""),
     ("names", f"<= {MAX_NAME_LENGTH} characters", "they become folder names"),
+    ("scenario network", f"<= {MAX_SCENARIO_NODES} nodes, {MAX_SCENARIO_LEGS} legs ({MAX_ROUTED_LEGS} routed on the "
+     f"sea lanes), {MAX_SCENARIO_ROUTES} routes; <= {MAX_LEG_POSITIONS:,} positions a leg", "checking stays quick"),
 )

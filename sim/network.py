@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +23,8 @@ from .limits import MAX_APPROACH_KM, MAX_GEODATA_BYTES, MAX_NESTING
 from .seasons import Season, parse_season
 from .yamlio import read_text_file
 
-__all__ = ["MODES", "NODE_KINDS", "Node", "Leg", "Network", "load_network", "DEFAULT_GEODATA"]
+__all__ = ["MODES", "NODE_KINDS", "CHOKEPOINT_KINDS", "Node", "Leg", "Network", "load_network", "DEFAULT_GEODATA",
+           "parse_node", "parse_leg", "build_graph"]
 
 MODES = ("sea", "rail", "road", "ferry", "canal")
 NODE_KINDS = ("port", "rail_terminal", "junction", "border", "canal", "strait", "cape", "waypoint")
@@ -67,6 +69,7 @@ class Leg:
     source: str
     operator: str = ""
     published_length_km: float | None = None  # the line's length in a source, where one is known
+    group: str = ""  # a scenario's sea leg routed on the lane graph: the id of that leg (its pieces share it)
 
     @property
     def run_km(self) -> float:
@@ -88,6 +91,25 @@ class Network:
     def chokepoints(self) -> frozenset[str]:
         """Every chokepoint tag used by some leg."""
         return frozenset(t for leg in self.legs.values() for t in leg.chokepoints)
+
+    @cached_property
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        """Routed sea legs: the scenario's leg id -> the ids of the legs it became (alternatives and pieces)."""
+        out: dict[str, list[str]] = {}
+        for leg in self.legs.values():
+            if leg.group:
+                out.setdefault(leg.group, []).append(leg.id)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def extended(self, nodes: Iterable[Node], legs: Iterable[Leg],
+                 ice_segments: dict[str, list[tuple[str, float]]] | None = None) -> Network:
+        """A new network with more nodes and legs (and NSR ice segments for new legs); this one is unchanged."""
+        all_nodes = {**self.nodes, **{n.id: n for n in nodes}}
+        all_legs = {**self.legs, **{leg.id: leg for leg in legs}}
+        ice = self.ice
+        if ice is not None and ice_segments:
+            ice = ice.model_copy(update={"segments": {**ice.segments, **ice_segments}})
+        return Network(all_nodes, all_legs, build_graph(all_nodes, all_legs), ice)
 
     def leg_coords(self, leg_id: str, direction: str) -> tuple[tuple[float, float], ...]:
         """Coordinates of a leg in travel order for ``direction`` ('forward' or 'reverse')."""
@@ -147,7 +169,8 @@ def _text(props: dict, key: str, file: str, fid: str, required: bool = True) -> 
     return value
 
 
-def _parse_node(feat: dict, file: str, index: int) -> Node:
+def parse_node(feat: dict, file: str, index: int) -> Node:
+    """A Node from a GeoJSON Point feature; GeodataError naming ``file``, the feature and the field."""
     props = feat.get("properties") or {}
     fid = str(props.get("id") or f"#{index}")
     _text(props, "id", file, fid)
@@ -178,14 +201,17 @@ def _parse_node(feat: dict, file: str, index: int) -> Node:
     )
 
 
-def _parse_leg(feat: dict, file: str, index: int, nodes: dict[str, Node]) -> Leg:
+def parse_leg(feat: dict, file: str, index: int, nodes: dict[str, Node]) -> Leg:
+    """A Leg from a GeoJSON LineString feature between two of ``nodes``; GeodataError naming ``file``, the feature
+    and the field."""
     props = feat.get("properties") or {}
     fid = str(props.get("id") or f"#{index}")
     _text(props, "id", file, fid)
     start, end = _text(props, "from", file, fid), _text(props, "to", file, fid)
     for key, ref in (("from", start), ("to", end)):
         if ref not in nodes:
-            raise GeodataError(file, fid, key, f"node '{ref}' does not exist in nodes.geojson")
+            raise GeodataError(file, fid, key, f"node '{ref}' does not exist in nodes.geojson (or the scenario's "
+                               "network.nodes)")
     mode = _text(props, "mode", file, fid)
     if mode not in MODES:
         raise GeodataError(file, fid, "mode", f"'{mode}' is not allowed; allowed: {', '.join(MODES)}")
@@ -255,23 +281,8 @@ def _parse_leg(feat: dict, file: str, index: int, nodes: dict[str, Node]) -> Leg
     )
 
 
-def load_network(geodata_dir: Path | str = DEFAULT_GEODATA) -> Network:
-    """Load ``nodes.geojson``, ``legs.geojson`` and, when present, ``nsr_ice.yaml`` from ``geodata_dir``; raise
-    GeodataError naming the feature."""
-    root = Path(geodata_dir)
-    node_file, leg_file = root / "nodes.geojson", root / "legs.geojson"
-    nodes: dict[str, Node] = {}
-    for i, feat in enumerate(_read_features(node_file)):
-        node = _parse_node(feat, str(node_file), i)
-        if node.id in nodes:
-            raise GeodataError(str(node_file), node.id, "id", "duplicate id; ids must be unique")
-        nodes[node.id] = node
-    legs: dict[str, Leg] = {}
-    for i, feat in enumerate(_read_features(leg_file)):
-        leg = _parse_leg(feat, str(leg_file), i, nodes)
-        if leg.id in legs:
-            raise GeodataError(str(leg_file), leg.id, "id", "duplicate id; ids must be unique")
-        legs[leg.id] = leg
+def build_graph(nodes: dict[str, Node], legs: dict[str, Leg]) -> nx.MultiDiGraph:
+    """The directed multigraph of ``legs``: an edge per leg and direction, keyed ``(leg_id, direction)``."""
     graph = nx.MultiDiGraph()
     for node in nodes.values():
         graph.add_node(node.id)
@@ -279,6 +290,27 @@ def load_network(geodata_dir: Path | str = DEFAULT_GEODATA) -> Network:
         graph.add_edge(leg.start, leg.end, key=(leg.id, "forward"), leg=leg.id, direction="forward")
         if not leg.oneway:
             graph.add_edge(leg.end, leg.start, key=(leg.id, "reverse"), leg=leg.id, direction="reverse")
+    return graph
+
+
+def load_network(geodata_dir: Path | str = DEFAULT_GEODATA) -> Network:
+    """Load ``nodes.geojson``, ``legs.geojson`` and, when present, ``nsr_ice.yaml`` from ``geodata_dir``; raise
+    GeodataError naming the feature."""
+    root = Path(geodata_dir)
+    node_file, leg_file = root / "nodes.geojson", root / "legs.geojson"
+    nodes: dict[str, Node] = {}
+    for i, feat in enumerate(_read_features(node_file)):
+        node = parse_node(feat, str(node_file), i)
+        if node.id in nodes:
+            raise GeodataError(str(node_file), node.id, "id", "duplicate id; ids must be unique")
+        nodes[node.id] = node
+    legs: dict[str, Leg] = {}
+    for i, feat in enumerate(_read_features(leg_file)):
+        leg = parse_leg(feat, str(leg_file), i, nodes)
+        if leg.id in legs:
+            raise GeodataError(str(leg_file), leg.id, "id", "duplicate id; ids must be unique")
+        legs[leg.id] = leg
+    graph = build_graph(nodes, legs)
     ice_file = root / "nsr_ice.yaml"
     ice = load_ice(ice_file) if ice_file.exists() else None
     if ice is not None:

@@ -178,8 +178,11 @@ class Aggregator:
             for key in keys:
                 bucket = self.routes[(variant, key)]
                 rid, direction = (key.split(":") + ["forward"])[:2]
-                base_key = self.baseline if direction == "forward" else f"{self.baseline}:reverse"
-                row = {"variant": variant, "route": rid, "direction": direction, "is_baseline": rid == self.baseline,
+                # a flow on part of a route (<route>@<A>-<B>) is compared with the same part of the baseline
+                part = rid.partition("@")[2]
+                base_rid = f"{self.baseline}@{part}" if part else self.baseline
+                base_key = base_rid if direction == "forward" else f"{base_rid}:reverse"
+                row = {"variant": variant, "route": rid, "direction": direction, "is_baseline": rid == base_rid,
                        "replications": len(bucket["teu_created"])}
                 for metric in METRICS:
                     vals = [v for v in bucket[metric] if not math.isnan(v)]

@@ -205,10 +205,12 @@ def route_spec_from_dict(rid: str, body: dict, file: str, network: Network | Non
     )
     if network is not None:
         if spec.origin not in network.nodes:
-            raise GeodataError(file, rid, "origin", f"node '{spec.origin}' does not exist in nodes.geojson")
+            raise GeodataError(file, rid, "origin", f"node '{spec.origin}' does not exist in nodes.geojson (or the "
+                               "scenario's network.nodes)")
         for i, st in enumerate(spec.stages):
             if st.to not in network.nodes:
-                raise GeodataError(file, rid, f"stages[{i}].to", f"node '{st.to}' does not exist in nodes.geojson")
+                raise GeodataError(file, rid, f"stages[{i}].to", f"node '{st.to}' does not exist in nodes.geojson (or "
+                                   "the scenario's network.nodes)")
         for item in spec.avoid:
             if item not in network.nodes and item not in network.chokepoints:
                 raise GeodataError(file, rid, "avoid", f"'{item}' is neither a node id nor a chokepoint tag")
@@ -223,9 +225,9 @@ def _weight_function(network: Network, spec: RouteSpec, policy: Policy, modes: f
         leg = legs[leg_id]
         if leg.mode not in modes or leg.id in blocked or leg.start in blocked or leg.end in blocked:
             return False
-        if leg.chokepoints & blocked:
+        if leg.chokepoints & blocked or (leg.group and leg.group in blocked):
             return False
-        if leg.status == "planned" and leg.id not in policy.enabled_legs:
+        if leg.status == "planned" and leg.id not in policy.enabled_legs and leg.group not in policy.enabled_legs:
             return False
         if policy.date is not None and leg.season is not None and not leg.season.is_open(policy.ice_class, policy.date):
             return False

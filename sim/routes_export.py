@@ -10,7 +10,7 @@ from .geo import split_antimeridian
 from .network import Network
 from .routes import Route
 
-__all__ = ["route_rows", "routes_csv", "routes_geojson"]
+__all__ = ["route_rows", "routes_csv", "routes_geojson", "route_table"]
 
 COLUMNS = ("route", "direction", "origin", "destination", "modes", "legs", "distance_km", "sea_nm", "chokepoints")
 
@@ -31,6 +31,21 @@ def route_rows(routes: list[Route]) -> list[dict]:
         }
         for r in routes
     ]
+
+
+def route_table(routes: list[Route]):
+    """A rich Table of the routes (what `corridor-sim routes` prints)."""
+    from rich.table import Table
+
+    from .report.text import number
+
+    table = Table(title="corridor-sim routes", show_lines=False)
+    right = {"legs", "distance_km", "sea_nm"}
+    for col in COLUMNS:
+        table.add_column(col, justify="right" if col in right else "left", overflow="fold")
+    for row in route_rows(routes):
+        table.add_row(*(number(v, 0) if isinstance(v, float) else str(v) for v in row.values()))
+    return table
 
 
 def routes_csv(routes: list[Route]) -> str:

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from .choice.spec import RouteChoice
 from .errors import FieldError, ScenarioError
 from .limits import (
     MAX_DEMAND_SCALE,
@@ -35,7 +36,8 @@ from .limits import (
     MAX_STUDY_TEU,
     MAX_TEU_PER_YEAR,
 )
-from .schema_types import NO_BOOL, StudyDate, check_sources
+from .scenario_network import NetworkInput
+from .schema_types import NO_BOOL, StudyDate
 from .seasons import ICE_CLASSES  # noqa: F401  (documented in the schema through services)
 from .yamlio import format_validation_error, line_of, read_yaml
 
@@ -54,7 +56,8 @@ class Demand(_Strict):
     """A flow of bookings from origin to destination."""
 
     name: str
-    origin: str = Field(description="node id where cargo starts (a route origin or destination)")
+    origin: str = Field(description="node id where cargo starts: any node one of the study's routes passes (the flow "
+                        "rides the part of the route between its two nodes)")
     destination: str
     teu_per_year: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_TEU_PER_YEAR)] | None = Field(
         None, description="TEU per year (give this or teu_per_week)")
@@ -152,45 +155,6 @@ class TrialRun(_Strict):
     source: str = Field(description="the trial or pilot this represents")
 
 
-class RouteChoice(_Strict):
-    """How demand flows are split over routes: ``fixed`` (each flow's ``route_shares``) or chosen by generalized
-    cost (``logit``, or ``path_size_logit`` where routes overlap), iterated with the simulation. Parameters not
-    given come from the calibration's ``route_choice`` defaults; a number given here needs its own source."""
-
-    model: Literal["fixed", "logit", "path_size_logit"] = "fixed"
-    scale_per_usd: Annotated[float, NO_BOOL, Field(gt=0, le=1)] | None = Field(
-        default=None, description="logit scale: utility per USD of generalized cost per TEU")
-    reliability_ratio: Annotated[float, NO_BOOL, Field(ge=0, le=10)] | None = Field(
-        default=None, description="value of a day of spread (p95 - p50 transit) relative to a day of mean transit")
-    penalty_usd_per_teu: dict[str, Annotated[float, NO_BOOL, Field(gt=-1e7, lt=1e7)]] | None = Field(
-        default=None, description="route id -> route-specific constant as a cost in USD per TEU (replaces the "
-        "calibration's for the routes named)")
-    max_iterations: Annotated[int, NO_BOOL, Field(ge=1, le=100)] | None = Field(
-        default=None, description="most choice-simulation iterations before the final run")
-    tolerance: Annotated[float, NO_BOOL, Field(gt=0, lt=1)] | None = Field(
-        default=None, description="converged when no flow's route share moves more than this between iterations")
-    iteration_replications: Annotated[int, NO_BOOL, Field(ge=1, le=100)] | None = Field(
-        default=None, description="replications simulated per iteration (common random numbers: the run's first ones)")
-    sources: dict[str, str] = Field(default_factory=dict, description="field name -> source of its number")
-    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict, description="field -> [low, high] of an "
-                                                   "ASSUMPTION")
-
-    @model_validator(mode="after")
-    def _sourced(self):
-        given = {k: v for k, v in self.__dict__.items() if k in self.model_fields_set}
-        try:
-            check_sources("route_choice", given, self.sources,
-                          {"max_iterations", "tolerance", "iteration_replications"}, self.ranges)
-        except ValueError as exc:
-            raise FieldError("sources", str(exc)) from None
-        return self
-
-    @property
-    def chosen(self) -> bool:
-        """True when shares are chosen by the model (not fixed)."""
-        return self.model != "fixed"
-
-
 class Scenario(_Strict):
     """One study. Dates at input and output only; the engine works in hours from ``start_date``."""
 
@@ -203,7 +167,8 @@ class Scenario(_Strict):
         30, description="bookings made before this are excluded from statistics")
     seed: Annotated[int, NO_BOOL, Field(ge=0, le=MAX_SEED)]
     replications: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_REPLICATIONS)] = 10
-    routes: list[str] = Field(min_length=1, description="route ids to compare (geodata/routes.yaml)")
+    routes: list[str] = Field(min_length=1, description="route ids to compare (geodata/routes.yaml or the scenario's "
+                              "network.routes)")
     baseline: str = Field(description="the route the others are compared against")
     on_time_days: Annotated[float, NO_BOOL, Field(gt=0, le=MAX_ON_TIME_DAYS)] = Field(
         45, description="a delivery within this many days is on time")
@@ -227,8 +192,13 @@ class Scenario(_Strict):
         default_factory=lambda: RouteChoice(),
         description="how flows are split over routes: fixed route_shares, or chosen by generalized cost with capacity "
         "feedback")
-    services: dict[str, dict[str, Any]] = Field(default_factory=dict, description="service id -> field overrides")
-    facilities: dict[str, dict[str, Any]] = Field(default_factory=dict, description="facility id -> field overrides")
+    network: NetworkInput | None = Field(None, description="nodes, legs and routes this study adds to the shipped "
+                                         "network (not overridable in variants; a variant may enable planned legs)")
+    services: dict[str, dict[str, Any]] = Field(default_factory=dict, description="service id -> field overrides of a "
+                                                "shipped service, or every field of a new one (as in "
+                                                "scenarios/defaults/calibration.yaml, each number with its source)")
+    facilities: dict[str, dict[str, Any]] = Field(default_factory=dict, description="facility id -> field overrides of "
+                                                  "a shipped facility, or every field of a new one")
     costs: dict[str, Any] = Field(default_factory=dict, description="cost field overrides")
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict, description="variant name -> overrides of the "
                                                 "fields above")
@@ -301,7 +271,7 @@ class Scenario(_Strict):
         return (self.end_date - self.start_date).days * 24.0
 
 
-VARIANT_FIELDS = set(Scenario.model_fields) - {"name", "variants", "seed", "replications", "description"}
+VARIANT_FIELDS = set(Scenario.model_fields) - {"name", "variants", "seed", "replications", "description", "network"}
 
 
 def _merge(base: Any, over: Any) -> Any:

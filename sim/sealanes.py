@@ -101,12 +101,14 @@ def land_hits(coords: Sequence[LonLat], on_land: Callable[[np.ndarray, np.ndarra
 @dataclass(frozen=True)
 class SeaPath:
     """A route on the lanes: ``coords`` (lon, lat; longitudes in [-180, 180), so a path over the antimeridian jumps
-    from +179 to -179), geodesic ``length_km`` including both connectors, and the ``passages`` it uses."""
+    from +179 to -179), geodesic ``length_km`` including both connectors, the ``passages`` it uses and, for each
+    segment between consecutive coordinates, the passages of that segment (``segment_tags``; connectors: none)."""
 
     coords: tuple[LonLat, ...]
     length_km: float
     passages: frozenset[str]
     connectors_km: tuple[float, float]
+    segment_tags: tuple[frozenset[str], ...] = ()
 
     @property
     def length_nm(self) -> float:
@@ -164,12 +166,16 @@ class SeaLanes:
         while nodes[-1] != s:
             nodes.append(pred[nodes[-1]][0])
         nodes.reverse()
-        tags: set[str] = set()
+        none: frozenset[str] = frozenset()
+        # each coordinate with the tags of the segment that reaches it (the connectors carry none)
+        steps = [(_lonlat(start), none), ((float(self.lons[nodes[0]]), float(self.lats[nodes[0]])), none)]
         for u, v in zip(nodes[:-1], nodes[1:], strict=True):
-            tags |= self.graph.edges[u, v]["tags"]
-        coords = [_lonlat(start)] + [(float(self.lons[n]), float(self.lats[n])) for n in nodes] + [_lonlat(end)]
-        coords = [c for i, c in enumerate(coords) if i == 0 or c != coords[i - 1]]
-        return SeaPath(tuple(coords), total, frozenset(tags), (s_km, t_km))
+            steps.append(((float(self.lons[v]), float(self.lats[v])), self.graph.edges[u, v]["tags"]))
+        steps.append((_lonlat(end), none))
+        steps = [s for i, s in enumerate(steps) if i == 0 or s[0] != steps[i - 1][0]]
+        segment_tags = tuple(t for _, t in steps[1:])
+        return SeaPath(tuple(c for c, _ in steps), total, frozenset().union(*segment_tags), (s_km, t_km),
+                       segment_tags)
 
     def _ends(self, point: LonLat, which: str) -> list[tuple[int, float]]:
         found = self.nearest(point)

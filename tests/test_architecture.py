@@ -16,8 +16,9 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 LAYERS = [
     {"sim", "sim.errors", "sim.limits", "sim.distributions", "sim.survival", "sim.geo", "sim.seasons", "sim.outputs",
      "sim.report.text", "sim.engine.eventlog", "sim.sealanes"},
-    {"sim.model", "sim.yamlio", "sim.schema_types", "sim.network", "sim.ice", "sim.choice"},
-    {"sim.land", "sim.routes", "sim.calibration", "sim.scenario", "sim.routes_export"},
+    {"sim.model", "sim.yamlio", "sim.schema_types", "sim.network", "sim.ice", "sim.choice", "sim.scenario_network"},
+    {"sim.land", "sim.routes", "sim.calibration", "sim.scenario", "sim.routes_export", "sim.sealegs",
+     "sim.study_network"},
     {"sim.engine", "sim.plan"},
     {"sim.results", "sim.replication", "sim.costs", "sim.shipments", "sim.choice.observe"},
     {"sim.experiment", "sim.executors"},

@@ -35,6 +35,8 @@ BAD_NUMBERS = [-1, -1e-9, float("inf"), float("-inf"), float("nan"), 1e300, "abc
 BAD_TEXTS = [123, 4.5, True, [1], {"a": 1}]
 BAD_DATES = [20250601, "2025-13-01", "9999-01-01", "1999-12-31", "yesterday", dt.datetime(2025, 6, 1, 10, 0)]
 BAD_BOOLS = ["maybe", [1], {"a": 1}, 2.5]
+# coordinates: -1 is a longitude and a latitude like any other, so out-of-range values stand in for it
+BAD_COORDS = [200, -200, 1e300, float("inf"), float("nan"), "abc", True, [1], {"a": 1}]
 REQUIRED = {
     (): ("name", "start_date", "end_date", "seed", "routes", "baseline", "demand"),
     ("demand",): ("name", "origin", "destination", "source", "commodities"),
@@ -58,8 +60,10 @@ NODES = {name: list(walk(doc)) for name, doc in DOCS.items()}
 MAPPINGS = {name: [()] + [p for p, v in NODES[name] if isinstance(v, dict)] for name in DOCS}
 
 
-def bad_values_for(value):
-    if isinstance(value, bool):
+def bad_values_for(value, key=None):
+    if key in ("lon", "lat") and isinstance(value, (int, float)):
+        pool = BAD_COORDS
+    elif isinstance(value, bool):
         pool = BAD_BOOLS
     elif isinstance(value, (int, float)):
         pool = BAD_NUMBERS
@@ -87,7 +91,7 @@ def malformed_scenario(draw) -> tuple[str, str]:
                                  "scale", "nesting", "binary"]))
     if kind == "value":
         path, value = draw(st.sampled_from(NODES[name]))
-        bad = draw(st.sampled_from(bad_values_for(value)))
+        bad = draw(st.sampled_from(bad_values_for(value, path[-1])))
         at(doc, path[:-1])[path[-1]] = bad
         return f"{name}: {'.'.join(map(str, path))} = {bad!r}", yaml.safe_dump(doc, sort_keys=False)
     if kind == "drop":

@@ -49,3 +49,20 @@ def test_cost_columns_add_up(compile_variant):
     empty = result.bookings.kind == 1
     assert costs.empty_usd[loaded].sum() == pytest.approx(costs.transport_usd[empty].sum())
     assert (costs.time_usd[loaded & delivered] > 0).all()
+
+
+def test_a_flow_on_part_of_a_route_is_compared_with_the_same_part_of_the_baseline():
+    from sim.results import METRICS, Aggregator
+
+    def summary(p50: float) -> dict:
+        return {m: (p50 if m == "transit_days_p50" else 1.0) for m in METRICS}
+
+    agg = Aggregator(baseline="b", route_km={})
+    for rep in range(3):
+        agg.add("base", {"b": summary(40 + rep), "a": summary(50 + rep), "b@X-Y": summary(20 + rep),
+                         "a@X-Y": summary(23 + rep), "a@X-Z": summary(30)}, [])
+    rows = {r["route"]: r for r in agg.summary_rows()}
+    assert rows["b@X-Y"]["is_baseline"] and rows["b"]["is_baseline"] and not rows["a@X-Y"]["is_baseline"]
+    assert rows["a"]["delta_days_p50_vs_baseline"] == pytest.approx(10)
+    assert rows["a@X-Y"]["delta_days_p50_vs_baseline"] == pytest.approx(3)  # not 23 - 40
+    assert np.isnan(rows["a@X-Z"]["delta_days_p50_vs_baseline"])  # the baseline does not carry that part

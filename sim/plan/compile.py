@@ -19,6 +19,7 @@ from .itineraries import ItineraryTable
 from .overrides import apply_overrides
 from .references import check_references
 from .services import ServiceTable
+from .subroutes import with_sub_routes
 
 __all__ = ["compile_model"]
 
@@ -30,8 +31,10 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
     Facilities, services and itineraries are compiled as the demand's routes reach them, so their indices follow
     the order of the scenario's flows and routes.
     """
-    ctx = make_context(network, specs, apply_overrides(cal, sc.services, sc.facilities, sc.costs, where), sc, where)
-    check_references(ctx)
+    cal = apply_overrides(cal, sc.services, sc.facilities, sc.costs, where)
+    ctx = make_context(network, specs, cal, sc, where)
+    check_references(ctx)  # before the routes are resolved: unknown ids are named, not met as missing nodes
+    ctx = make_context(network, with_sub_routes(network, specs, sc, where), cal, sc, where)
     info = ModelInfo()
     facilities = FacilityTable(ctx)
     services = ServiceTable(ctx, facilities)

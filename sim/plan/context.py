@@ -72,12 +72,13 @@ def _hours(date: dt.date, start: dt.date) -> float:
 
 
 def blocks(network: Network, dis: Disruption, leg_id: str, a: str, b: str) -> bool:
-    """Whether disruption ``dis`` blocks leg ``leg_id`` travelled from node ``a`` to ``b``."""
+    """Whether disruption ``dis`` blocks leg ``leg_id`` travelled from node ``a`` to ``b``. A leg is closed by its
+    id or, for a routed sea leg, by the scenario leg it was routed for; a node closes the legs ending there and, as
+    in route resolution, the legs tagged with it (a strait, canal or cape passed)."""
     kind, v = dis.target.kind, dis.target.value
+    leg = network.legs[leg_id]
     if kind == "leg":
-        return leg_id == v
-    if kind == "node":
-        return v in (a, b)
-    if kind == "chokepoint":
-        return v in network.legs[leg_id].chokepoints or v in (a, b)
+        return v in (leg_id, leg.group)
+    if kind in ("node", "chokepoint"):
+        return v in leg.chokepoints or v in (a, b)
     return False

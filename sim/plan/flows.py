@@ -11,17 +11,22 @@ from ..scenario import Demand
 from .choice import initial_table
 from .context import PlanContext
 from .itineraries import ItineraryTable
+from .subroutes import sub_route_id
 
 __all__ = ["build_flows", "build_trials", "route_direction"]
 
 
-def route_direction(ctx: PlanContext, rid: str, d: Demand) -> str | None:
-    """'forward' or 'reverse' when route ``rid`` runs between the flow's origin and destination, else None."""
+def route_direction(ctx: PlanContext, rid: str, d: Demand) -> tuple[str, str] | None:
+    """(route id, 'forward' or 'reverse') for the flow on route ``rid``: the route itself when it runs between the
+    flow's origin and destination, else its part between them (``plan.subroutes``); None when it passes neither."""
     spec = ctx.specs[rid]
     if (spec.origin, spec.destination) == (d.origin, d.destination):
-        return "forward"
+        return rid, "forward"
     if (spec.destination, spec.origin) == (d.origin, d.destination):
-        return "reverse"
+        return rid, "reverse"
+    for a, b, direction in ((d.origin, d.destination, "forward"), (d.destination, d.origin, "reverse")):
+        if sub_route_id(rid, a, b) in ctx.specs:
+            return sub_route_id(rid, a, b), direction
     return None
 
 
@@ -38,15 +43,16 @@ def build_flows(ctx: PlanContext, itineraries: ItineraryTable) -> list[Flow]:
         for rid, share in shares.items():
             if share <= 0:
                 continue
-            direction = route_direction(ctx, rid, d)
-            if direction is None:
+            found = route_direction(ctx, rid, d)
+            if found is None:
                 if d.route_shares is None:
                     continue
                 spec = ctx.specs[rid]
                 raise ScenarioError(f"{where}: field 'demand.{d.name}.route_shares.{rid}': route '{rid}' runs "
-                                    f"{spec.origin} - {spec.destination}, not {d.origin} - {d.destination}")
+                                    f"{spec.origin} - {spec.destination} and does not pass both {d.origin} and "
+                                    f"{d.destination}")
             try:
-                its.append(itineraries.index(rid, direction))
+                its.append(itineraries.index(*found))
             except RouteError as exc:
                 raise ScenarioError(f"{where}: route '{rid}': {exc}") from None
             weights.append(share)

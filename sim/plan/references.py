@@ -16,9 +16,10 @@ def check_references(ctx: PlanContext) -> None:
         if rid not in ctx.specs:
             raise ScenarioError(f"{where}: field 'routes': unknown route '{rid}'; allowed: {', '.join(ctx.specs)}")
     for leg_id in sc.enabled_legs:
-        if leg_id not in network.legs:
+        legs = network.groups.get(leg_id, (leg_id,))  # a routed sea leg: all its pieces
+        if legs[0] not in network.legs:
             raise ScenarioError(f"{where}: field 'enabled_legs': unknown leg '{leg_id}'")
-        if network.legs[leg_id].status != "planned":
+        if network.legs[legs[0]].status != "planned":
             raise ScenarioError(f"{where}: field 'enabled_legs': leg '{leg_id}' is already open")
     commodities = [c.id for c in ctx.cal.commodities]
     for d in sc.demand:
@@ -32,7 +33,16 @@ def check_references(ctx: PlanContext) -> None:
     _check_disruptions(ctx)
     for f in ctx.cal.facilities:
         if f.node not in network.nodes:
+            if f.id in sc.facilities:
+                raise ScenarioError(f"{where}: field 'facilities.{f.id}.node': unknown node '{f.node}'")
             raise ScenarioError(f"calibration: facility '{f.id}': unknown node '{f.node}'")
+    for s in ctx.cal.services:
+        for key, nodes in (("origin", [s.origin]), ("destination", [s.destination]), ("via", s.via)):
+            for node in nodes:
+                if node not in network.nodes:
+                    scope = f"{where}: field 'services.{s.id}.{key}'" if s.id in sc.services else \
+                        f"calibration: service '{s.id}': {key}"
+                    raise ScenarioError(f"{scope}: unknown node '{node}'")
 
 
 def _check_disruptions(ctx: PlanContext) -> None:
@@ -43,7 +53,7 @@ def _check_disruptions(ctx: PlanContext) -> None:
         kind, value = dis.target.kind, dis.target.value
         ok = {
             "node": value in network.nodes,
-            "leg": value in network.legs,
+            "leg": value in network.legs or value in network.groups,
             "chokepoint": value in network.chokepoints or value in network.nodes,
             "service": value in services,
             "facility": value in facilities,

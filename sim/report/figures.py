@@ -33,8 +33,8 @@ def nsr_note(study: Study) -> str | None:
         for svc in plan.model.services:
             if svc.ice_actions is None or svc.direction != "forward":
                 continue
-            cal = next(s for s in study.calibration.services if s.id == svc.id)
-            ice_class = plan.scenario.services.get(svc.id, {}).get("ice_class", cal.ice_class)
+            cal = next((s for s in study.calibration.services if s.id == svc.id), None)
+            ice_class = plan.scenario.services.get(svc.id, {}).get("ice_class", cal.ice_class if cal else "none")
             open_days = [d for d in range(365)
                          if all(svc.ice_actions[a, 1, d + int(off // 24)] != CLOSED for a, off, _ in svc.ice_route)]
             if not open_days:
@@ -47,12 +47,17 @@ def nsr_note(study: Study) -> str | None:
 
 
 def study_map(study: Study, title: str | None = None) -> Figure:
-    """The study's routes (India to Russia direction) drawn from the study's own network."""
+    """The study's routes (forward direction) drawn from the study's own network (a route only flows over part of
+    is resolved whole)."""
+    from ..routes import Policy, resolve_route
+
     base = study.variants[0]
     specs = study.specs
-    routes = [MapRoute(rid, f"{rid}: {specs[rid].name}" if rid in specs else rid, base.info.routes[rid],
+    policy = Policy(enabled_legs=frozenset(base.scenario.enabled_legs))
+    routes = [MapRoute(rid, f"{rid}: {specs[rid].name}",
+                       base.info.routes.get(rid) or resolve_route(study.network, specs[rid], policy),
                        baseline=rid == study.file.base.baseline)
-              for rid in study.file.base.routes if rid in base.info.routes]
+              for rid in study.file.base.routes]
     return draw_route_map(study.network, load_land(), routes, title or f"{study.file.base.name}: routes",
                           nsr_note=nsr_note(study))
 

@@ -256,7 +256,9 @@ def _mark_nodes(ax: Axes, network: Network, labeller: Labeller, routes: list[Map
     ends = list(dict.fromkeys([r.route.origin for r in routes] + [r.route.destination for r in routes]))
     extra = [nid for nid in sorted(on_routes) if network.nodes[nid].kind in ("border", "port", "rail_terminal")]
     ports = [nid for nid in dict.fromkeys([*ends, *extra]) if nid in on_routes]
-    chokes = [nid for nid in on_routes if network.nodes[nid].kind in ("strait", "canal", "cape") and nid not in ports]
+    # a sea leg routed on the lane graph passes straits without ending at them: its tags name them
+    passed = on_routes | {t for r in routes for t in r.route.chokepoints if t in network.nodes}
+    chokes = [nid for nid in passed if network.nodes[nid].kind in ("strait", "canal", "cape") and nid not in ports]
     for nid in ports + sorted(chokes):
         node = network.nodes[nid]
         x, y = WORLD.transform(_unwrap(np.asarray([node.lon]))[0], node.lat)
@@ -314,7 +316,8 @@ def _detail_panel(fig, network: Network, land: LandMask, routes: list[MapRoute],
 
 
 def _scale_bar(ax) -> None:
-    """A 1,000 km bar measured at the latitude of the map's centre (Equal Earth scale varies with latitude)."""
+    """A 1,000 km bar measured at the latitude of the map's centre (Equal Earth scale varies with latitude), right
+    of the legends in the lower left corner."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     inv = Transformer.from_crs(WORLD.target_crs, "EPSG:4326", always_xy=True)
@@ -325,7 +328,11 @@ def _scale_bar(ax) -> None:
     xa, ya = WORLD.transform(_unwrap(np.asarray([lon_c]))[0], lat_c)
     xb, _ = WORLD.transform(_unwrap(np.asarray([lon2]))[0], lat2)
     length = abs(xb - xa)
-    bx = x0 + (x1 - x0) * 0.36
+    ax.figure.canvas.draw()
+    to_axes = ax.transAxes.inverted()
+    left_legends = [to_axes.transform(leg.get_window_extent())[1, 0] for leg in [ax.get_legend(), *ax.artists]
+                    if hasattr(leg, "get_texts") and to_axes.transform(leg.get_window_extent())[0, 0] < 0.3]
+    bx = x0 + (x1 - x0) * max([0.36] + [right + 0.03 for right in left_legends])
     by = y0 + (y1 - y0) * 0.035
     ax.plot([bx, bx + length], [by, by], color="#222", linewidth=3, solid_capstyle="butt", zorder=40)
     ax.text(bx + length / 2, by + (y1 - y0) * 0.012, f"1,000 km (at {lat_c:.0f}°{'N' if lat_c >= 0 else 'S'})",
