@@ -84,13 +84,15 @@ def solve(study: Study, executor: Executor, seed: int, replications: int,
             out, plan = outcomes[name], plans[name]
             obs = combine(observed[name])
             targets, gap = _iterate(out, plan, obs, k)
+            obs_closed = {fc.flow: obs.available[list(fc.itineraries)].T[None, :, :] == 0 for fc in plan.flows}
             rows = out.rows[-sum(len(fc.routes) for fc in plan.flows):]
             weight[name] = sra_weight(weight[name], gap, last_gap[name]) if k > 1 else 1.0
             last_gap[name] = gap
             change = 0.0
             for fc in plan.flows:
                 before = _flow_share(fc, out.shares[fc.flow])
-                out.shares[fc.flow] = msa_step(out.shares[fc.flow], targets[fc.flow], weight[name])[0]
+                out.shares[fc.flow] = _closed_out(msa_step(out.shares[fc.flow], targets[fc.flow], weight[name])[0],
+                                                  obs_closed[fc.flow])
                 after = _flow_share(fc, out.shares[fc.flow])
                 change = max(change, float(np.max(np.abs(after - before))))
                 for row, share in zip((r for r in rows if r["flow"] == fc.name), after, strict=True):
@@ -162,6 +164,14 @@ def _implied(plan: ChoicePlan, fc: FlowChoice, gc: np.ndarray, obs: ChoiceObserv
             constants = np.log(np.where(ok, a, 1.0))
             out[c, m] = logit_shares(gc[c], plan.scale_per_usd, constants, ok, fc.path_size)
     return out
+
+
+def _closed_out(table: np.ndarray, closed: np.ndarray) -> np.ndarray:
+    """Shares with the routes that cannot be reached in a month (its seasonal service closed all that month)
+    set to nothing and the rest scaled up: availability is a fact of the calendar, not a cost to average."""
+    kept = np.where(closed, 0.0, table)
+    total = kept.sum(axis=2, keepdims=True)
+    return np.where(total > 0, kept / np.where(total > 0, total, 1.0), table)
 
 
 def _flow_share(fc: FlowChoice, table: np.ndarray) -> np.ndarray:

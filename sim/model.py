@@ -195,10 +195,12 @@ class Itinerary:
     steps: tuple[Step, ...]
     handling_usd_per_teu: float
     min_hours: float  # analytic lower bound on transit: distance / max speed + minimum dwells and services
-    # policy 'refuse': a booking is refused when ``season_service`` could not leave ``season_shift_h`` after it
-    # (when the cargo nominally reaches that service); -1: never refused
+    # the itinerary's first service through ice (-1: none) and the hours from booking a late box allows for before
+    # it leaves; with ``season_refuse`` (policy 'refuse') a booking is refused when that service could not leave
+    # then; route choice reads them to price availability by month
     season_service: int = -1
     season_shift_h: float = 0.0
+    season_refuse: bool = False
     # reroutes: (start_h, end_h, itinerary index or -1 to drop) for bookings in a closure window
     reroutes: tuple[tuple[float, float, int], ...] = ()
     # a delivered box is sent back empty on itinerary ``empty_return`` with probability ``empty_share`` (the part

@@ -120,7 +120,7 @@ def decide_at_booking(model: CompiledModel, bookings: Bookings, rec: Records,
     reason = np.zeros(len(its), dtype=np.int64)
     for it in model.itineraries:
         mine = np.flatnonzero(its == it.index)
-        ok = departure_ok[it.season_service] if it.season_service >= 0 else None
+        ok = departure_ok[it.season_service] if it.season_service >= 0 and it.season_refuse else None
         if ok is not None:
             reach = ((bookings.created_h[mine] + it.season_shift_h) // 24.0).astype(np.int64)
             refused = ~np.asarray(ok)[np.minimum(reach, len(ok) - 1)]

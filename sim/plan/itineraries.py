@@ -104,16 +104,17 @@ class ItineraryTable:
         idx = 0
         while idx < len(self.compiled):
             it = self.compiled[idx]
-            service, shift = self._season_gate(it) if self.ctx.sc.season_policy == "refuse" else (-1, 0.0)
+            service, shift = self._season_gate(it)
             self.compiled[idx] = replace(self.compiled[idx], season_service=service, season_shift_h=shift,
+                                         season_refuse=self.ctx.sc.season_policy == "refuse",
                                          reroutes=self._reroutes(idx))
             idx += 1
 
     def _season_gate(self, it: Itinerary) -> tuple[int, float]:
-        """Policy 'refuse': the itinerary's first service through ice, and the hours from booking to its departure
-        that a booking accepted must allow for: facility stays at their 95th percentile, rides before it and full
-        headways (a booking is refused unless even a late box still finds the ship able to leave); (-1, 0) when
-        there is none."""
+        """The itinerary's first service through ice, and the hours from booking to its departure that a booking
+        accepted (policy 'refuse') or chosen (route choice) must allow for: facility stays at their 95th
+        percentile, rides before it and full headways (even a late box still finds the ship able to leave);
+        (-1, 0) when there is none."""
         services = self.services.compiled
         offset = 0.0
         for st in it.steps:

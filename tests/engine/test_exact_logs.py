@@ -158,7 +158,8 @@ def test_season_gate_holds_cargo_until_the_first_open_departure_and_refuses_out_
     actions[0, :, :2] = CLOSED
     ice = CompiledIce(("a",), (0,), ((0.0, 1.0, 0.0),), 1, np.zeros((1, 3, DAYS), dtype=np.int8),
                       (Dist("fixed", 10.0),) * 3, 0)
-    m = model([itinerary(0, Step(RIDE, 0, "A")), itinerary(1, Step(RIDE, 0, "A"), season_service=0)],
+    m = model([itinerary(0, Step(RIDE, 0, "A")),
+               itinerary(1, Step(RIDE, 0, "A"), season_service=0, season_refuse=True)],
               services=[service(0, (Chunk(TRAVEL, 50.0), Chunk(ICE, 50.0, 0)), departure="scheduled",
                                 headway_h=24.0, capacity=10.0, ice_actions=actions, ice_route=((0, 1.0, 1.0),))],
               ice=ice)
