@@ -61,7 +61,7 @@ class ItineraryTable:
         ends (transfer or destination); step labels; the minimum transit hours."""
         facilities, services = self.facilities, self.services
         legs = tuple((leg.leg_id, leg.direction) for leg in route.legs)
-        steps = facilities.visits(route.origin, "origin")
+        steps = facilities.visits(route.origin, "origin", route.legs[0].mode if route.legs else None)
         labels = [facilities.compiled[s.ref].id for s in steps]
         i = 0
         min_h = 0.0
@@ -77,7 +77,8 @@ class ItineraryTable:
             steps.append(Step(RIDE, si, route.legs[i].start))
             labels.append(sid)
             i += count
-            more = facilities.visits(route.legs[i - 1].end, "destination" if i == len(legs) else "transfer")
+            more = facilities.visits(route.legs[i - 1].end, "destination" if i == len(legs) else "transfer",
+                                     route.legs[i].mode if i < len(legs) else None)
             steps.extend(more)
             labels.extend(facilities.compiled[s.ref].id for s in more)
             min_h += self._min_ride_hours(services.compiled[si])

@@ -132,7 +132,7 @@ def test_doubling_default_demand_raises_border_waits_and_utilisation(compile_var
     double, _ = compile_variant(DEFAULT, end_date=dt.date(2025, 5, 1), demand_scale=2.0)
     a = {f["facility"]: f for f in run(base, np.random.default_rng(2)).facility_stats}
     b = {f["facility"]: f for f in run(double, np.random.default_rng(2)).facility_stats}
-    for fid in ("border_astara", "gauge_inche_burun"):
+    for fid in ("terminal_astara", "gauge_inche_burun"):
         assert b[fid]["utilisation"] > a[fid]["utilisation"]
         assert b[fid]["wait_h_mean"] > a[fid]["wait_h_mean"]
 
