@@ -132,6 +132,11 @@ class ServiceCal(_Sourced):
     freight_usd_per_teu: Money
     detour_usd_per_teu_km: Money = Field(0.0, description="surcharge per TEU-km a reroute adds to the normal path "
                                          "(bunker for the detour)")
+    suez_toll_usd_per_teu: Money | None = Field(None, description="Suez Canal toll per TEU this service's ships "
+                                                "bear (ship size and load); default costs.suez_toll_usd_per_teu")
+    war_risk_usd_per_teu: Money | None = Field(None, description="war-risk premium per TEU this service's ships "
+                                               "pay in every war-risk area of costs.war_risk_usd_per_teu; default "
+                                               "the area's costs value")
     co2_kg_per_teu_km: Money
 
     _exempt = {"offset_h"}
@@ -184,6 +189,9 @@ class FacilityCal(_Sourced):
         description="when it applies: at the consignment's origin, where it changes service, at its destination, "
         "or to vehicles passing through (border inspection of a through train)"
     )
+    before_modes: list[Mode] | None = Field(
+        None, description="origin and transfer visits: only when the next ride leaves by one of these modes (e.g. a "
+        "port's rail-evacuation yard applies to boxes leaving by train, not to ship-to-ship transfers); default any")
     servers: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_SERVERS)]
     service_h: DurationField = Field(description="hours of one server per consignment (per TEU when per_teu)")
     per_teu: bool = False

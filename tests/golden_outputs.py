@@ -1,5 +1,7 @@
 """Golden tables of the shipped studies: summary, facility and service tables for a fixed seed and two
-replications, compared byte for byte by tests/test_golden.py.
+replications, compared byte for byte by tests/test_golden.py. Studies with route choice iterate at most
+CHOICE_ITERATIONS times here: enough to pin the choice mechanism (shares, their update and its averaging) without
+paying for a full equilibrium in every test run.
 
 They pin the model's results across refactors. A change that is meant to alter results (a new mechanism, new
 calibration) regenerates them on purpose, and the commit says why:
@@ -10,6 +12,7 @@ calibration) regenerates them on purpose, and the commit says why:
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +21,7 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 REPLICATIONS = 2
 SEED = 7
 TABLES = ("summary.csv", "facilities.csv", "services.csv")
+CHOICE_ITERATIONS = 3
 
 
 def write_tables(scenario: Path, folder: Path) -> None:
@@ -29,6 +33,10 @@ def write_tables(scenario: Path, folder: Path) -> None:
     from sim.results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator
 
     study = prepare_study(scenario)
+    for plan in study.variants:
+        if plan.info.choice is not None:
+            plan.info.choice = replace(plan.info.choice, max_iterations=min(CHOICE_ITERATIONS,
+                                                                             plan.info.choice.max_iterations))
     route_km = {k: r.distance_km for p in study.variants for k, r in p.info.routes.items()}
     agg = Aggregator(baseline=study.file.base.baseline, route_km=route_km)
     with Executor([p.job for p in study.variants]) as executor:

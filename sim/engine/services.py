@@ -150,10 +150,14 @@ class Service(Wakeup):
             load, keep, used = self.queue, list[Consignment](), self.queued_teu
         else:
             load, keep, used = [], [], 0.0
-            for c in self.queue:
+            queue = self.queue
+            for k, c in enumerate(queue):
                 if used + c.teu <= cap:
                     load.append(c)
                     used += c.teu
+                    if used >= cap:  # full: nothing else fits, so a saturated backlog is not walked each time
+                        keep.extend(queue[k + 1:])
+                        break
                 else:
                     keep.append(c)
         self.queue = keep

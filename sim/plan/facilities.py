@@ -48,11 +48,13 @@ class FacilityTable:
         self._index[fid] = idx
         return idx
 
-    def visits(self, node: str, role: str) -> list[Step]:
+    def visits(self, node: str, role: str, next_mode: str | None = None) -> list[Step]:
         """Facility visits of a consignment at ``node`` in ``role`` (origin, transfer or destination): at the
         destination the dwell follows the service, elsewhere the cut-off before the next departure can load it.
-        Only the last visit at a node before a ride waits for the cut-off."""
-        here = [f for f in self.at_node.get(node, []) if role in f.visit]
+        Only the last visit at a node before a ride waits for the cut-off. Before a ride by ``next_mode``, a
+        facility with ``before_modes`` applies only if that mode is one of them."""
+        here = [f for f in self.at_node.get(node, []) if role in f.visit
+                and (role == "destination" or f.before_modes is None or next_mode in f.before_modes)]
         last_stay = DWELL if role == "destination" else CUTOFF
         return [Step(VISIT, self.index(f.id), node, last_stay if k == len(here) - 1 or role == "destination"
                      else NO_STAY) for k, f in enumerate(here)]

@@ -61,7 +61,7 @@ class ItineraryTable:
         ends (transfer or destination); step labels; the minimum transit hours."""
         facilities, services = self.facilities, self.services
         legs = tuple((leg.leg_id, leg.direction) for leg in route.legs)
-        steps = facilities.visits(route.origin, "origin")
+        steps = facilities.visits(route.origin, "origin", route.legs[0].mode if route.legs else None)
         labels = [facilities.compiled[s.ref].id for s in steps]
         i = 0
         min_h = 0.0
@@ -77,7 +77,8 @@ class ItineraryTable:
             steps.append(Step(RIDE, si, route.legs[i].start))
             labels.append(sid)
             i += count
-            more = facilities.visits(route.legs[i - 1].end, "destination" if i == len(legs) else "transfer")
+            more = facilities.visits(route.legs[i - 1].end, "destination" if i == len(legs) else "transfer",
+                                     route.legs[i].mode if i < len(legs) else None)
             steps.extend(more)
             labels.extend(facilities.compiled[s.ref].id for s in more)
             min_h += self._min_ride_hours(services.compiled[si])
@@ -113,7 +114,8 @@ class ItineraryTable:
     def _season_gate(self, it: Itinerary) -> tuple[int, float]:
         """The itinerary's first service through ice, and the hours from booking to its departure that a booking
         accepted (policy 'refuse') or chosen (route choice) must allow for: facility stays at their 95th
-        percentile, rides before it and full headways (even a late box still finds the ship able to leave);
+        percentile, rides before it and full headways (even a late box still finds the ship able to leave), and
+        a second headway on a service run by a finite fleet, whose ships slowed by ice may miss a sailing;
         (-1, 0) when there is none."""
         services = self.services.compiled
         offset = 0.0
@@ -123,7 +125,7 @@ class ItineraryTable:
                 continue
             svc = services[st.ref]
             if svc.ice_actions is not None:
-                return svc.index, offset + svc.headway_h
+                return svc.index, offset + svc.headway_h * (2 if svc.fleet >= 0 else 1)
             offset += svc.nominal_hours + svc.headway_h
         return -1, 0.0
 

@@ -125,13 +125,13 @@ class _PathBuilder:
 
     def fees(self) -> float:
         """Canal tolls, NSR fees and war-risk premiums per TEU for the chokepoints this path passes."""
-        costs = self.ctx.cal.costs
+        costs, s = self.ctx.cal.costs, self.s
         fees = 0.0
         if "suez" in self.tags:
-            fees += costs.suez_toll_usd_per_teu
+            fees += costs.suez_toll_usd_per_teu if s.suez_toll_usd_per_teu is None else s.suez_toll_usd_per_teu
         if "nsr" in self.tags:
             fees += costs.nsr_fee_usd_per_teu
         for tag, usd in costs.war_risk_usd_per_teu.items():
             if tag in self.tags:
-                fees += usd
+                fees += usd if s.war_risk_usd_per_teu is None else s.war_risk_usd_per_teu
         return fees

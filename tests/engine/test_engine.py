@@ -133,7 +133,7 @@ def test_doubling_default_demand_raises_border_waits_and_utilisation(compile_var
     double, _ = compile_variant(DEFAULT, end_date=dt.date(2025, 5, 1), demand_scale=0.5)
     a = {f["facility"]: f for f in run(base, np.random.default_rng(2)).facility_stats}
     b = {f["facility"]: f for f in run(double, np.random.default_rng(2)).facility_stats}
-    for fid in ("border_astara", "gauge_inche_burun"):
+    for fid in ("terminal_astara", "gauge_inche_burun"):
         assert b[fid]["utilisation"] > a[fid]["utilisation"]
         assert b[fid]["wait_h_mean"] > a[fid]["wait_h_mean"]
 
@@ -242,7 +242,8 @@ def test_a_booking_accepted_under_the_refuse_policy_sails_in_the_same_season(com
     pairs = [(start + dt.timedelta(hours=float(result.bookings.created_h[c])), start + dt.timedelta(hours=departs[c]))
              for c in np.flatnonzero(accepted) if c in departs]
     assert len(pairs) > 20
-    assert all(sailed.year == booked.year for booked, sailed in pairs)
+    late = [(b, s) for b, s in pairs if s.year != b.year]
+    assert not late, late[:5]
 
 
 # ----- disruptions -------------------------------------------------------------------------------------------------

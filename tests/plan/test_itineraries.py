@@ -108,3 +108,28 @@ def test_visits_before_a_ride_wait_for_the_cut_off_and_only_destination_visits_d
                 assert st.after == CUTOFF, (rid, k)
             if not ride_follows:
                 assert st.after == DWELL, (rid, k)
+
+
+def test_a_facility_limited_to_some_next_modes_applies_only_before_those_rides(planner):
+    """Vladivostok's import rail-evacuation cut-off applies to boxes leaving by train (Trans-Siberian), not to the
+    ship-to-ship transfer onto the NSR ship, which waits for the ship-side cut-off instead; at Murmansk the NSR box
+    (cleared at Vladivostok) gets a terminal cut-off, not Russian import clearance again."""
+    from sim.model import CUTOFF
+
+    ctx, its = table(planner, routes=["emc_nsr", "emc_transsib"], baseline="emc_transsib",
+                     demand=[dict(name="c", origin="INMAA", destination="RUMOW", teu_per_year=1000, source="test",
+                                  commodities={"pharmaceuticals": 1.0})])
+
+    def at(rid, node):
+        it = its.compiled[its.index(rid, "forward")]
+        return [(its.facilities.compiled[st.ref].id, st.after) for st in it.steps
+                if st.kind == VISIT and st.node == node]
+
+    assert at("emc_transsib", "RUVVO") == [("port_ruvvo", CUTOFF)]
+    assert at("emc_nsr", "RUVVO") == [("port_ruvvo_ship", CUTOFF)]
+    murmansk = its.facilities.compiled[its.facilities.index("port_rummk")]
+    vladivostok_rail = its.facilities.compiled[its.facilities.index("port_ruvvo")]
+    assert murmansk.cutoff_h.mean < vladivostok_rail.cutoff_h.mean / 5
+    back = its.compiled[its.index("emc_transsib", "reverse")]  # exports leave Vladivostok by ship
+    assert [its.facilities.compiled[st.ref].id for st in back.steps
+            if st.kind == VISIT and st.node == "RUVVO"] == ["port_ruvvo_ship"]

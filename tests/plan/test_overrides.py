@@ -46,7 +46,7 @@ def test_cost_overrides_merge_into_the_cost_item(calibration):
 
 def test_an_unknown_id_names_the_field_and_the_allowed_ids(calibration):
     with pytest.raises(ScenarioError, match=r"s.yaml: field 'facilities.nope': no such facility; allowed: .*"
-                                            r"border_astara"):
+                                            r"border_bolashak"):
         apply_overrides(calibration, {}, {"nope": {"servers": 2, "sources": {"servers": "x"}}}, {}, "s.yaml")
 
 

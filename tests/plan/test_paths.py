@@ -69,3 +69,18 @@ def test_a_wait_closure_holds_vehicles_before_the_blocked_leg_and_gives_the_dist
     assert HOLD in kinds and kinds.index(HOLD) < kinds.index(CONVOY)  # the Red Sea comes before the canal
     km_before = sum(c.km for c in path.chunks[: kinds.index(HOLD)] if c.kind == TRAVEL)
     assert blocked == [(0, pytest.approx(km_before / s.speed.mean))]
+
+
+def test_a_service_that_sets_its_own_suez_toll_and_war_risk_pays_them_instead_of_the_defaults(planner, calibration):
+    """FESCO's small ships bear their own canal toll and war-risk premium per TEU (ship size, load, Houthi
+    assurances); a mainline ship pays the costs defaults."""
+    ctx, facilities, services = planner()
+    s = service(calibration, "liner_innsa_runvs")
+    assert s.suez_toll_usd_per_teu is not None and s.war_risk_usd_per_teu is not None
+    route = services.routes[(s.id, "forward")]
+    path, _ = build_path(ctx, facilities, s, route, s.speed.mean)
+    areas = sum(1 for k in ctx.cal.costs.war_risk_usd_per_teu if k in path.tags)
+    assert areas == 1
+    assert path.fees_usd_per_teu == pytest.approx(s.suez_toll_usd_per_teu + s.war_risk_usd_per_teu)
+    assert path.fees_usd_per_teu != pytest.approx(ctx.cal.costs.suez_toll_usd_per_teu
+                                                  + sum(ctx.cal.costs.war_risk_usd_per_teu.values()))

@@ -32,6 +32,7 @@ def test_the_table_quotes_its_sources_and_says_why_a_figure_is_missed():
         assert (fig.value is None) != (fig.low is None), fig.id
         assert fig.low is None or fig.low <= fig.high, fig.id
         assert fig.status == "pass" or len(fig.cause.strip()) > 20, fig.id
+        assert fig.tolerance >= 0 and len(fig.precision.strip()) > 10, fig.id
         for src in fig.sources:
             assert src["url"].startswith("http") and src["quote"].strip() and src["title"].strip(), fig.id
     independent = [f for f in FIGURES if f.kind in ("independent", "official", "operator")]
@@ -71,3 +72,22 @@ def test_every_simulated_ride_takes_at_least_its_distance_at_top_speed(measured)
                 assert hours.min() >= svc.path.km / top - 1e-6, svc.id
                 checked += 1
     assert checked > 20
+
+
+def test_one_rule_judges_every_figure_by_its_printed_precision():
+    """Times and costs, single values and ranges: the central value must lie in the printed figure widened by its
+    tolerance (never the simulated spread)."""
+    from sim.validation import Figure
+
+    one = Figure("x", "w", {}, "days", "press", [], "fail", 0.5, "whole days", value=23.0)
+    span = Figure("y", "w", {}, "USD/TEU", "press", [], "fail", 50.0, "hundreds", low=3000.0, high=3400.0)
+    assert one.bounds == (22.5, 23.5) and span.bounds == (2950.0, 3450.0)
+
+
+def test_trials_and_censoring_are_reported(rows):
+    """Trial figures are measured on the study's dedicated trials; transit rows say how much was censored."""
+    trial_figs = [f for f in FIGURES if f.measure.get("stat") == "trial_days"]
+    assert len(trial_figs) >= 2
+    for f in trial_figs:
+        assert rows[f.id]["value"] == rows[f.id]["value"]  # each trial arrived in every replication (not NaN)
+    assert all(0.0 <= r["censored"] <= 1.0 for r in rows.values())
