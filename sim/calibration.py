@@ -272,7 +272,8 @@ class RouteChoiceCal(_Sourced):
     scale_per_usd: Annotated[float, NO_BOOL, Field(gt=0, le=1)] = Field(
         description="logit scale: utility per USD of generalized cost per TEU")
     reliability_ratio: Annotated[float, NO_BOOL, Field(ge=0, le=10)] = Field(
-        description="value of a day of spread (p95 - p50 transit) relative to a day of mean transit")
+        description="value of a day of standard deviation of transit (estimated as (p95 - p50) / 1.645) "
+        "relative to a day of mean transit")
     penalty_usd_per_teu: dict[str, Annotated[float, NO_BOOL, Field(gt=-MAX_COST_USD, lt=MAX_COST_USD)]] = Field(
         default_factory=dict, description="route id -> route-specific constant as a cost in USD per TEU "
         "(documentation, sanctions and payment frictions, familiarity); set to reproduce observed base-year volumes")

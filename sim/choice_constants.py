@@ -11,6 +11,7 @@ the observed one if the other routes' utilities stayed put. The reference routes
 from __future__ import annotations
 
 import math
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,12 +56,12 @@ def _shares(rows: list[dict]) -> dict[str, float]:
 
 
 def fit_penalties(scenario: Path, targets: list[Target], rounds: int = 6, replications: int = 2, workers: int = 2,
-                  log=print) -> dict[str, float]:
-    """Penalties that bring the base variant's equilibrium shares inside the observed ranges (or the best after
-    ``rounds``)."""
+                  log=print, start: dict[str, float] | None = None) -> dict[str, float]:
+    """Penalties that bring the base variant's equilibrium shares inside the observed ranges (or the last tried
+    after ``rounds``), starting from ``start`` (default 0 for every fitted route)."""
     raw = yaml.safe_load(scenario.read_text(encoding="utf-8"))
     raw.pop("variants", None)
-    penalties = {t.route: 0.0 for t in targets}
+    penalties = {t.route: float((start or {}).get(t.route, 0.0)) for t in targets}
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(1, rounds + 1):
             raw["route_choice"] = {**raw.get("route_choice", {}), "penalty_usd_per_teu": penalties,
@@ -75,19 +76,25 @@ def fit_penalties(scenario: Path, targets: list[Target], rounds: int = 6, replic
             shares = _shares(outcome.rows)
             log(f"round {k}: " + ", ".join(f"{t.route} {shares.get(t.route, 0):.3f} (observed {t.share:.3f}, "
                                            f"penalty {penalties[t.route]:,.0f})" for t in targets))
-            if all(t.low <= shares.get(t.route, 0.0) <= t.high for t in targets):
-                break
+            if all(t.low <= shares.get(t.route, 0.0) <= t.high for t in targets) or k == rounds:
+                break  # the penalties returned are the ones just simulated
             for t in targets:
                 penalties[t.route] += penalty_step(shares.get(t.route, 0.0), t.share, plan.scale_per_usd)
     return penalties
 
 
-def main() -> None:
-    """Fit and print the penalties for the study and targets of ``scenarios/defaults/base_year_shares.yaml``."""
+def main(argv: list[str] | None = None) -> None:
+    """Fit and print the penalties for the study and targets of ``scenarios/defaults/base_year_shares.yaml``;
+    ``--warm`` starts from the calibration's current penalties (a refit after a small change)."""
+    args = sys.argv[1:] if argv is None else argv
     spec = yaml.safe_load(TARGETS.read_text(encoding="utf-8"))
     targets = [Target(r, float(v["share"]), float(v["range"][0]), float(v["range"][1]))
                for r, v in spec["targets"].items()]
-    penalties = fit_penalties(ROOT / spec["study"], targets)
+    start = None
+    if "--warm" in args:
+        cal = yaml.safe_load((ROOT / "scenarios" / "defaults" / "calibration.yaml").read_text(encoding="utf-8"))
+        start = cal["route_choice"]["penalty_usd_per_teu"]
+    penalties = fit_penalties(ROOT / spec["study"], targets, start=start)
     print("penalty_usd_per_teu: {" + ", ".join(f"{r}: {round(v, -1):.0f}" for r, v in penalties.items()) + "}")
 
 

@@ -3,19 +3,21 @@
 Each iteration simulates every choosing variant with the current shares (the run's first
 ``iteration_replications`` replications, same seeds every iteration: common random numbers), measures each
 route's generalized cost per commodity from the simulation (transport cost + value of time x (mean transit +
-reliability ratio x (p95 - p50)) + route penalty), computes the logit (or path-size logit) shares those costs
-imply for each commodity and booking month (a seasonal route's weight is the share of the month's days it can be
-reached open, so it has no share out of season), and moves the shares part of the way there: 1/(w+1) with the
+reliability ratio x SD, the SD estimated as (p95 - p50) / 1.645) + route penalty), computes the logit (or
+path-size logit) shares those costs imply for each commodity and booking month (a seasonal route open on a share
+a of the month's days enters as a mixture: a x the shares with it + (1 - a) x the shares without it, so it has
+no share out of season), and moves the shares part of the way there: 1/(w+1) with the
 averaging weight w growing by 1.5 after an iteration whose gap did not fall and by 0.3 after one whose gap fell
 (self-regulated averaging, Liu, He and He 2009, which damps oscillation around a saturated route faster than
 plain successive averages' 1/(k+1)). A variant has converged when no flow's share of any route moved more than
-the tolerance in the latest step; the final run uses the latest shares either way, and an unconverged variant is
-reported as such.
+the tolerance in the latest step AND every share lies within the tolerance of the mean of the shares its costs
+implied over the last four iterations (small steps alone prove nothing: the averaging shrinks them whatever
+happens); the final run uses the latest shares either way, and an unconverged variant is reported as such.
 
-Two numbers describe convergence: the change (what the tolerance is checked against) and the gap, the largest
-difference between a flow's share of a route and the share its simulated costs imply. On a route running at
-capacity the gap stays large even close to equilibrium, because its transit time jumps with a small change of
-share; the change falls as the averaging settles.
+Three numbers describe convergence: the change, the averaged gap (both checked against the tolerance) and the
+gap, the largest difference between a share and the share the latest costs imply. On a route running at
+capacity the implied share can flip between iterations, because its transit time jumps with a small change of
+share; the gap then stays large while the averaged gap can settle.
 """
 
 from __future__ import annotations
@@ -34,11 +36,14 @@ from .experiment import Study
 from .model import Flow
 from .replication import Shares
 
-__all__ = ["ChoiceOutcome", "CHOICE_COLUMNS", "ELASTICITY_COLUMNS", "solve"]
+__all__ = ["ChoiceOutcome", "CHOICE_COLUMNS", "ELASTICITY_COLUMNS", "solve", "available_mixture"]
+
+Z95 = 1.6449  # standard normal 95th percentile: (p95 - p50) / Z95 estimates the standard deviation
+AVERAGED_OVER = 4  # iterations whose implied shares are averaged for the convergence test
 
 CHOICE_COLUMNS = ("variant", "iteration", "flow", "route", "direction", "share", "implied_share", "next_share",
-                  "transport_usd_per_teu", "transit_days_mean", "spread_days", "generalized_cost_usd_per_teu",
-                  "teu_observed", "gap", "change", "converged")
+                  "transport_usd_per_teu", "transit_days_mean", "sd_days", "generalized_cost_usd_per_teu",
+                  "teu_observed", "gap", "averaged_gap", "change", "converged")
 ELASTICITY_COLUMNS = ("variant", "flow", "route", "direction", "share", "cost_elasticity", "time_elasticity")
 
 
@@ -51,6 +56,7 @@ class ChoiceOutcome:
     iterations: int = 0
     converged: bool = False
     gap: float = math.nan  # latest largest |share - implied share|
+    averaged_gap: float = math.nan  # latest largest |share - mean implied share of the last AVERAGED_OVER iterations|
     change: float = math.nan  # latest largest share change (what the tolerance is checked against)
     tolerance: float = math.nan
     rows: list[dict] = field(default_factory=list)  # route_choice.csv: one row per iteration, flow and route
@@ -69,6 +75,7 @@ def solve(study: Study, executor: Executor, seed: int, replications: int,
     active = [name for name in plans]
     weight = {name: 0.0 for name in plans}
     last_gap = {name: math.inf for name in plans}
+    implied: dict[str, list[dict[int, np.ndarray]]] = {name: [] for name in plans}
     k = 0
     while active:
         k += 1
@@ -88,19 +95,26 @@ def solve(study: Study, executor: Executor, seed: int, replications: int,
             rows = out.rows[-sum(len(fc.routes) for fc in plan.flows):]
             weight[name] = sra_weight(weight[name], gap, last_gap[name]) if k > 1 else 1.0
             last_gap[name] = gap
-            change = 0.0
+            implied[name].append({fc.flow: _flow_share(fc, targets[fc.flow]) for fc in plan.flows})
+            recent = implied[name][-AVERAGED_OVER:]
+            change = averaged = 0.0
             for fc in plan.flows:
                 before = _flow_share(fc, out.shares[fc.flow])
                 out.shares[fc.flow] = _closed_out(msa_step(out.shares[fc.flow], targets[fc.flow], weight[name])[0],
                                                   obs_closed[fc.flow])
                 after = _flow_share(fc, out.shares[fc.flow])
                 change = max(change, float(np.max(np.abs(after - before))))
+                mean_implied = np.mean([r[fc.flow] for r in recent], axis=0)
+                averaged = max(averaged, float(np.max(np.abs(after - mean_implied))))
                 for row, share in zip((r for r in rows if r["flow"] == fc.name), after, strict=True):
                     row["next_share"] = float(share)
-            out.iterations, out.gap, out.change = k, gap, change
-            out.converged = change <= plan.tolerance
+            out.iterations, out.gap, out.change, out.averaged_gap = k, gap, change, averaged
+            # small steps alone are not an equilibrium (the averaging weight shrinks them whatever happens): the
+            # shares must also match what the costs implied on average over the last iterations
+            out.converged = (change <= plan.tolerance and averaged <= plan.tolerance
+                             and len(recent) == min(AVERAGED_OVER, plan.max_iterations))
             for row in rows:
-                row.update(gap=gap, change=change, converged=out.converged)
+                row.update(gap=gap, averaged_gap=averaged, change=change, converged=out.converged)
             if out.converged or k >= plan.max_iterations:
                 out.elasticity_rows = _elasticity_rows(name, plan, obs, out.shares)
                 continue
@@ -132,9 +146,9 @@ def _iterate(out: ChoiceOutcome, plan: ChoicePlan, obs: ChoiceObservation,
             out.rows.append({
                 "variant": out.variant, "iteration": k, "flow": fc.name, "route": route, "direction": fc.direction,
                 "share": float(now[i]), "implied_share": float(implied[i]), "transport_usd_per_teu": transport[i],
-                "transit_days_mean": days[i], "spread_days": spread[i], "generalized_cost_usd_per_teu": mean_gc[i],
+                "transit_days_mean": days[i], "sd_days": spread[i], "generalized_cost_usd_per_teu": mean_gc[i],
                 "next_share": math.nan, "teu_observed": float(np.nan_to_num(obs.teu[it])), "gap": math.nan,
-                "change": math.nan, "converged": False})
+                "averaged_gap": math.nan, "change": math.nan, "converged": False})
     return targets, gap
 
 
@@ -143,7 +157,8 @@ def _costs(plan: ChoicePlan, fc: FlowChoice, obs: ChoiceObservation):
     its = list(fc.itineraries)
     transport = obs.transport_usd_per_teu[its]
     days = obs.mean_days[its]
-    spread = np.maximum(obs.p95_days[its] - obs.p50_days[its], 0.0)
+    # de Jong et al.'s reliability ratio values the standard deviation; (p95 - p50) / 1.645 estimates it
+    spread = np.maximum(obs.p95_days[its] - obs.p50_days[its], 0.0) / Z95
     time_value = np.asarray([plan.value_usd_per_teu[c] * plan.time_value_per_day[c] for c in fc.commodities])
     gc = transport + fc.penalty_usd_per_teu + time_value[:, None] * (days + plan.reliability_ratio * spread)
     return gc, transport, days, spread
@@ -151,19 +166,46 @@ def _costs(plan: ChoicePlan, fc: FlowChoice, obs: ChoiceObservation):
 
 def _implied(plan: ChoicePlan, fc: FlowChoice, gc: np.ndarray, obs: ChoiceObservation,
              current: np.ndarray) -> np.ndarray:
-    """Logit shares by commodity and month: a route's weight is its availability that month; where no route can
-    be priced or reached the current shares stay."""
+    """Logit shares by commodity and month; a route reachable on part of a month's days enters as a mixture
+    (the shares with it on the days it is open, without it on the others); where no route can be priced or
+    reached the current shares stay."""
     avail = obs.available[list(fc.itineraries)]  # (routes, 12)
     out = current.copy()
     for c in range(gc.shape[0]):
+        costs = gc[c]
+
+        def shares_of(ok: np.ndarray, costs: np.ndarray = costs) -> np.ndarray:
+            return logit_shares(costs, plan.scale_per_usd, None, ok, fc.path_size)
+
         for m in range(12):
-            a = avail[:, m]
-            ok = (a > 0) & ~np.isnan(gc[c])
-            if not ok.any():
-                continue
-            constants = np.log(np.where(ok, a, 1.0))
-            out[c, m] = logit_shares(gc[c], plan.scale_per_usd, constants, ok, fc.path_size)
+            mixed = available_mixture(avail[:, m], ~np.isnan(costs), shares_of)
+            if mixed is not None:
+                out[c, m] = mixed
     return out
+
+
+def available_mixture(available: np.ndarray, priced: np.ndarray,
+                      shares_of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray | None:
+    """Expected shares when each route is open on a share ``available`` of the days, independently:
+    sum over the open/closed combinations of the part-time routes of P(combination) x shares_of(open mask).
+    None when no route is ever open and priced."""
+    always = (available >= 1.0) & priced
+    part = np.flatnonzero((available > 0) & (available < 1.0) & priced)
+    if not always.any() and part.size == 0:
+        return None
+    total, weight = np.zeros(len(available)), 0.0
+    for bits in range(1 << part.size):
+        ok = always.copy()
+        p = 1.0
+        for j, r in enumerate(part):
+            is_open = bool(bits >> j & 1)
+            ok[r] = is_open
+            p *= available[r] if is_open else 1.0 - available[r]
+        if p == 0.0 or not ok.any():
+            continue
+        total += p * shares_of(ok)
+        weight += p
+    return total / weight if weight > 0 else None
 
 
 def _closed_out(table: np.ndarray, closed: np.ndarray) -> np.ndarray:
@@ -181,14 +223,17 @@ def _flow_share(fc: FlowChoice, table: np.ndarray) -> np.ndarray:
 
 def _elasticity_rows(variant: str, plan: ChoicePlan, obs: ChoiceObservation, shares: Shares) -> list[dict]:
     """Per flow and route: the relative change of the route's share per relative rise of its own transport cost
-    and of its own time cost (arc elasticity over a 10% rise), from the logit at the final simulated costs,
-    weighted over commodities and months by TEU."""
+    and of its own time cost (value of time x (mean days + reliability ratio x SD), arc elasticity over a 10%
+    rise), from the logit at the final simulated costs with the other routes' costs held (a partial elasticity:
+    no capacity feedback), averaged over commodities and months weighted by the TEU the route carries there
+    (demand x share), so months the route is closed do not dilute it."""
     rows = []
     for fc in plan.flows:
         its = list(fc.itineraries)
         avail = obs.available[its]
         gc, transport, days, spread = _costs(plan, fc, obs)
-        e_cost, e_time = np.zeros(len(its)), np.zeros(len(its))
+        num_cost, num_time, den = np.zeros(len(its)), np.zeros(len(its)), np.zeros(len(its))
+        table = shares[fc.flow]
         for c in range(gc.shape[0]):
             time_cost = gc[c] - transport - fc.penalty_usd_per_teu
             for m in range(12):
@@ -199,9 +244,13 @@ def _elasticity_rows(variant: str, plan: ChoicePlan, obs: ChoiceObservation, sha
                     continue
                 constants = np.log(np.where(ok, a, 1.0)) - plan.scale_per_usd * fc.penalty_usd_per_teu
                 e = elasticities(transport, time_cost, plan.scale_per_usd, constants, ok, fc.path_size)
-                e_cost += w * np.nan_to_num(e["cost"])
-                e_time += w * np.nan_to_num(e["time"])
-        share = _flow_share(fc, shares[fc.flow])
+                carried = w * table[c, m]
+                num_cost += carried * np.nan_to_num(e["cost"])
+                num_time += carried * np.nan_to_num(e["time"])
+                den += np.where(ok, carried, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            e_cost, e_time = np.where(den > 0, num_cost / den, math.nan), np.where(den > 0, num_time / den, math.nan)
+        share = _flow_share(fc, table)
         for i, route in enumerate(fc.routes):
             rows.append({"variant": variant, "flow": fc.name, "route": route, "direction": fc.direction,
                          "share": float(share[i]), "cost_elasticity": float(e_cost[i]),

@@ -154,7 +154,8 @@ def run_study(
 def choice_warnings(choice: dict[str, ChoiceOutcome]) -> list[str]:
     """One line per variant whose route choice did not converge."""
     return [f"route choice of variant '{name}' did not converge in {o.iterations} iterations: the latest step "
-            f"still moved a share by {o.change:.3f} (tolerance {o.tolerance:g}); the run uses the latest shares"
+            f"moved a share by {o.change:.3f} and the shares differ from the averaged implied shares by "
+            f"{o.averaged_gap:.3f} (tolerance {o.tolerance:g}); the run uses the latest shares"
             for name, o in choice.items() if not o.converged]
 
 
@@ -227,7 +228,8 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
             "executor": {"kind": kind, "workers": opts.workers, "scheduler": opts.scheduler},
             "versions": _versions(),
             "route_choice": {name: {"iterations": o.iterations, "converged": o.converged, "change": round(o.change, 4),
-                                    "gap": round(o.gap, 4), "tolerance": o.tolerance} for name, o in choice.items()},
+                                    "gap": round(o.gap, 4), "averaged_gap": round(o.averaged_gap, 4),
+                                    "tolerance": o.tolerance} for name, o in choice.items()},
             "timings_s": {"compile": round(t_compile, 3), "route_choice": round(t_choice, 3),
                           "replications": round(t_run, 3),
                           "total": round(time.perf_counter() - t0, 3),

@@ -23,7 +23,8 @@ class RouteChoice(BaseModel):
     scale_per_usd: Annotated[float, NO_BOOL, Field(gt=0, le=1)] | None = Field(
         default=None, description="logit scale: utility per USD of generalized cost per TEU")
     reliability_ratio: Annotated[float, NO_BOOL, Field(ge=0, le=10)] | None = Field(
-        default=None, description="value of a day of spread (p95 - p50 transit) relative to a day of mean transit")
+        default=None, description="value of a day of standard deviation of transit (estimated as (p95 - p50) / 1.645) "
+        "relative to a day of mean transit")
     penalty_usd_per_teu: dict[str, Annotated[float, NO_BOOL, Field(gt=-1e7, lt=1e7)]] | None = Field(
         default=None, description="route id -> route-specific constant as a cost in USD per TEU (replaces the "
         "calibration's for the routes named)")

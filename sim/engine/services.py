@@ -8,8 +8,8 @@
   ``return_h`` after delivering.
 A scheduled or when-full service may draw its vehicles from a finite fleet shuttling between its two ends
 (``fleets.Shuttle``): a departure then needs a vehicle ready at this end; a timetabled vehicle keeps its rotation
-even with no cargo, and an idle when-full vehicle goes back empty as soon as a departure at the other end waits
-for a vehicle while none is waiting for it here.
+even with no cargo, and a when-full vehicle leaves (with the part load waiting, or empty) as soon as a
+departure at the other end is due and waits for a vehicle.
 A departure whose seasonal legs would be closed does not happen: cargo waits for the next one. A trial
 consignment leaves at once on a dedicated vehicle (when-full and truck services) or boards first (timetabled).
 """
@@ -181,16 +181,18 @@ class Service(Wakeup):
         return other
 
     def unit_ready(self, now: float) -> None:
-        """A fleet vehicle became ready at this end: leave now if a departure was due here, or go back empty if
-        one waits at the other end and no cargo waits here; else wait for cargo."""
+        """A fleet vehicle became ready at this end: leave now if a departure was due here, or if one is overdue
+        at the other end (with what waits here, possibly nothing); else wait for cargo."""
         if self.kind != WHEN_FULL:
             return  # timetabled: it leaves at the next departure
-        if self.pending or not self.queue and self.other_end().pending:
+        if self.pending or self.other_end().pending:
             self.depart(now)
 
     def unit_wanted(self, now: float) -> None:
-        """A departure at the other end waits for a vehicle: send an idle one from here, empty."""
-        if self.kind == WHEN_FULL and not self.queue and self.shuttle is not None and self.shuttle.ready[self.end]:
+        """A departure at the other end waits for a vehicle: send one ready here now, with the part load waiting
+        here if any. A dispatcher does not hold a set to fill here while a full or overdue train waits for it
+        there."""
+        if self.kind == WHEN_FULL and self.shuttle is not None and self.shuttle.ready[self.end]:
             self.depart(now)
 
     def haul(self, arg: tuple[Consignment, int], now: float) -> None:

@@ -20,17 +20,19 @@ __all__ = ["CONVERGENCE_NOTE", "convergence_lines", "share_rows", "elasticity_ro
 
 CONVERGENCE_NOTE = (
     "Shares are iterated with the simulation: each iteration simulates the current shares, prices every route from "
-    "the simulation (transport cost, value of time x (mean transit + reliability ratio x (p95 - p50)), route "
+    "the simulation (transport cost, value of time x (mean transit + reliability ratio x SD of transit), route "
     "penalty) and moves the shares part of the way to the logit shares those costs imply. *Change* is how far the "
-    "latest step moved any flow's share (converged when it is within the tolerance); *gap* is the largest "
-    "difference between a share and the share its simulated costs imply. A gap that stays large while the change "
-    "is small means a route runs near capacity: a small change of its share changes its transit time a lot.")
+    "latest step moved any flow's share; *averaged gap* is the largest difference between a share and the mean of "
+    "the shares its costs implied over the last four iterations; a variant has converged when both are within the "
+    "tolerance. *Gap* compares with the latest implied share only: it stays large where a route runs near "
+    "capacity, because a small change of its share changes its transit time a lot.")
 
 
 def convergence_lines(choice: dict[str, ChoiceOutcome]) -> list[str]:
     """One line per variant: iterations, converged or not, change and gap."""
     return [f"- **{name}**: {'converged' if o.converged else '**not converged**'} after {o.iterations} iterations "
-            f"(latest change {number(o.change, 3)}, tolerance {o.tolerance:g}; gap {number(o.gap, 3)})"
+            f"(latest change {number(o.change, 3)}, averaged gap {number(o.averaged_gap, 3)}, tolerance "
+            f"{o.tolerance:g}; gap {number(o.gap, 3)})"
             for name, o in choice.items()]
 
 
@@ -84,11 +86,14 @@ def convergence_chart(choice: dict[str, ChoiceOutcome], routes: list[str], title
         ax.set_ylim(0, None)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7.5, loc="upper right")
-        steps = sorted({r["iteration"]: (r["change"], r["gap"]) for r in o.rows}.items())
-        ax_gap.plot([k for k, _ in steps], [c for _, (c, _) in steps], marker="o", markersize=3, color="#333",
+        steps = sorted({r["iteration"]: (r["change"], r["gap"], r["averaged_gap"]) for r in o.rows}.items())
+        its = [k for k, _ in steps]
+        ax_gap.plot(its, [v[0] for _, v in steps], marker="o", markersize=3, color="#333",
                     label="change (largest share move)")
-        ax_gap.plot([k for k, _ in steps], [g for _, (_, g) in steps], marker="s", markersize=3, color="#b44",
-                    linestyle="--", label="gap (share vs implied share)")
+        ax_gap.plot(its, [v[2] for _, v in steps], marker="^", markersize=3, color="#2a6",
+                    label="averaged gap (share vs mean implied share, last 4)")
+        ax_gap.plot(its, [v[1] for _, v in steps], marker="s", markersize=3, color="#b44",
+                    linestyle="--", label="gap (share vs latest implied share)")
         ax_gap.axhline(o.tolerance, color="#333", linewidth=0.8, linestyle=":", label=f"tolerance {o.tolerance:g}")
         ax_gap.set_xlabel("iteration")
         ax_gap.set_ylim(0, None)

@@ -78,6 +78,21 @@ def test_a_fleet_of_two_leaves_at_once_and_its_vehicles_settle_at_the_ends():
     assert len(result.departures) == 2
 
 
+def test_a_vehicle_waiting_to_fill_leaves_part_loaded_when_a_full_train_waits_for_it_at_the_other_end():
+    """One 2-TEU vehicle at A holds a 1-TEU batch (its maximum wait ends at 5 h). At 0.5 h two TEU fill a
+    departure at B, which has no vehicle: the dispatcher sends the vehicle from A at once with its part load
+    (not at 5 h); it reaches B at 2.5 h, is ready at 3.5 h and leaves B with the full load then."""
+    fleet = CompiledFleet(0, "f", 1, Dist("fixed", 1.0), 1)
+    forward = service(0, (Chunk(TRAVEL, 100.0),), capacity=2.0, max_wait_h=5.0, fleet=0, fleet_end=0, pair=1)
+    reverse = service(1, (Chunk(TRAVEL, 100.0),), capacity=2.0, max_wait_h=5.0, fleet=0, fleet_end=1, pair=0)
+    its = [Itinerary(0, "r", "r", "forward", (Step(RIDE, 0, "A"),), 0.0, 0.0),
+           Itinerary(1, "r:reverse", "r", "reverse", (Step(RIDE, 1, "B"),), 0.0, 0.0)]
+    result = run(model(its, services=[forward, reverse], fleets=(fleet,)), np.random.default_rng(0),
+                 bookings((0.0, 0, 1), (0.5, 1, 2)))
+    np.testing.assert_array_equal(result.departures[:, :3], [[0, 0.5, 1.0], [1, 3.5, 2.0]])
+    assert result.delivered_h.tolist() == [2.5, 5.5]
+
+
 def test_without_a_fleet_the_same_bookings_leave_at_once():
     """The same service with as many vehicles as needed: the second booking fills its own vehicle at 1 h."""
     m = model([Itinerary(0, "r", "r", "forward", (Step(RIDE, 0, "A"),), 0.0, 0.0)],
