@@ -151,6 +151,12 @@ def run_study(
                     on_done)
 
 
+def _choice_manifest(o: ChoiceOutcome) -> dict:
+    """How a variant's route choice ended, for manifest.json."""
+    return {"iterations": o.iterations, "converged": o.converged, "change": round(o.change, 4),
+            "gap": round(o.gap, 4), "averaged_gap": round(o.averaged_gap, 4), "tolerance": o.tolerance}
+
+
 def choice_warnings(choice: dict[str, ChoiceOutcome]) -> list[str]:
     """One line per variant whose route choice did not converge."""
     return [f"route choice of variant '{name}' did not converge in {o.iterations} iterations: the latest step "
@@ -227,9 +233,7 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
             "replications": replications,
             "executor": {"kind": kind, "workers": opts.workers, "scheduler": opts.scheduler},
             "versions": _versions(),
-            "route_choice": {name: {"iterations": o.iterations, "converged": o.converged, "change": round(o.change, 4),
-                                    "gap": round(o.gap, 4), "averaged_gap": round(o.averaged_gap, 4),
-                                    "tolerance": o.tolerance} for name, o in choice.items()},
+            "route_choice": {name: _choice_manifest(o) for name, o in choice.items()},
             "timings_s": {"compile": round(t_compile, 3), "route_choice": round(t_choice, 3),
                           "replications": round(t_run, 3),
                           "total": round(time.perf_counter() - t0, 3),
