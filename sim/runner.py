@@ -23,8 +23,11 @@ from .executors import Executor
 from .experiment import Study, dask_client, execute, prepare_study
 from .limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from .outputs import atomic_folder, check_output_path, default_run_folder, write_csv, write_json
+from .report.answer import build_answer
 from .report.figures import write_figures
+from .report.gis import write_layers
 from .report.html import write_html
+from .report.interactive import write_interactive_map
 from .report.markdown import write_markdown
 from .results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator
 
@@ -50,6 +53,7 @@ class RunOptions:
     plots: bool = True
     geodata: Path | None = None
     calibration: Path | None = None
+    sensitivity: Path | None = None  # a sensitivity run's folder (indices.csv): what the answer rests on
 
 
 @dataclass
@@ -112,7 +116,8 @@ def run_study(
     """Run the study described by ``opts``; write every output into one folder that appears only when complete.
     Every input is checked (options, scenario, network, calibration, output folder, and the land layer when plots
     are drawn) before the first replication runs. ``on_phase(description, tasks)`` announces each route-choice
-    iteration (``on_done`` is then called per task of it); ``on_start`` announces the final replications."""
+    iteration (``on_done`` is then called per task of it) and, with 0 tasks, each step after the simulation (tables,
+    maps, report); ``on_start`` announces the final replications."""
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
     check_options(opts)
@@ -148,7 +153,7 @@ def run_study(
                 for w in choice_warnings(choice):
                     on_warning(w)
         return _run(opts, study, replications, seed, final, executor, choice, t0, t_compile, started, on_start,
-                    on_done)
+                    on_done, on_phase)
 
 
 def choice_warnings(choice: dict[str, ChoiceOutcome]) -> list[str]:
@@ -159,7 +164,7 @@ def choice_warnings(choice: dict[str, ChoiceOutcome]) -> list[str]:
 
 
 def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile, started, on_start,
-         on_done) -> RunSummary:
+         on_done, on_phase) -> RunSummary:
     base = study.file.base
     t_choice = time.perf_counter() - t0 - t_compile
     if on_start:
@@ -199,6 +204,8 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
         t_run = time.perf_counter() - t0 - t_compile - t_choice
         rows = agg.summary_rows()
         facility_rows = agg.facility_rows()
+        if on_phase:
+            on_phase("writing tables and report", 0)
         write_csv(tmp / "summary.csv", rows, SUMMARY_COLUMNS)
         if trials:
             write_csv(tmp / "trials.csv", trials, TRIAL_COLUMNS)
@@ -214,9 +221,17 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
                   [row for plan in study.variants for row in plan.info.itinerary_rows(plan.name)],
                   ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
         (tmp / "scenario.yaml").write_text(study.file.text, encoding="utf-8")  # the text that was run
-        write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed, choice)
+        answer = build_answer(study, rows, facility_rows, choice, replications, opts.sensitivity)
+        write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed, choice, answer)
+        write_layers(tmp / "map_layers.gpkg", study, rows, facility_rows)
         if opts.plots:
-            write_html(tmp, study, rows, facility_rows, write_figures(tmp, study, rows, facility_rows, choice), choice)
+            if on_phase:
+                on_phase("drawing maps and charts", 0)
+            images = write_figures(tmp, study, rows, facility_rows, choice)
+            write_interactive_map(tmp / "interactive_map.html", study, rows, facility_rows)
+            if on_phase:
+                on_phase("writing report.html", 0)
+            write_html(tmp, study, rows, facility_rows, images, choice, answer, "interactive_map.html")
         finished = dt.datetime.now(dt.UTC)
         kind = "dask" if opts.scheduler else ("processes" if opts.workers > 1 else "serial")
         write_json(tmp / "manifest.json", {

@@ -39,7 +39,7 @@ def test_html_report_is_self_contained(run_folder):
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:|//)""", text, re.I)
     assert not re.search(r"https?://", text)
     assert text.count("data:image/png;base64,") >= 8
-    for heading in ("Findings", "Comparison against the baseline", "Facilities"):
+    for heading in ("The answer", "Every route in detail", "Facilities"):
         assert heading in text
 
 
