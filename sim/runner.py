@@ -112,10 +112,12 @@ def run_study(
     on_done: Callable[[object], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     on_phase: Callable[[str, int], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """Run the study described by ``opts``; write every output into one folder that appears only when complete.
     Every input is checked (options, scenario, network, calibration, output folder, and the land layer when plots
-    are drawn) before the first replication runs. ``on_phase(description, tasks)`` announces each route-choice
+    are drawn) before the first replication runs. ``on_note`` hears the Dask dashboard's link.
+    ``on_phase(description, tasks)`` announces each route-choice
     iteration (``on_done`` is then called per task of it) and, with 0 tasks, each step after the simulation (tables,
     maps, report); ``on_start`` announces the final replications."""
     t0 = time.perf_counter()
@@ -140,6 +142,10 @@ def run_study(
     with contextlib.ExitStack() as stack:
         # connect to the cluster before anything is written or shown: an unreachable scheduler is one line
         client = stack.enter_context(dask_client(opts.scheduler, opts.workers)) if opts.scheduler else None
+        if client is not None and on_note:
+            link = getattr(client, "dashboard_link", None) if client.scheduler_info().get("services") else None
+            on_note(f"Dask cluster: {client.scheduler.address}" + (f"; dashboard: {link}" if link else
+                                                                     " (no dashboard: it needs bokeh)"))
         executor = stack.enter_context(Executor([p.job for p in study.variants], opts.workers, opts.scheduler,
                                                 client))
         choice = {}
@@ -221,17 +227,7 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
                   [row for plan in study.variants for row in plan.info.itinerary_rows(plan.name)],
                   ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
         (tmp / "scenario.yaml").write_text(study.file.text, encoding="utf-8")  # the text that was run
-        answer = build_answer(study, rows, facility_rows, choice, replications, opts.sensitivity)
-        write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed, choice, answer)
-        write_layers(tmp / "map_layers.gpkg", study, rows, facility_rows)
-        if opts.plots:
-            if on_phase:
-                on_phase("drawing maps and charts", 0)
-            images = write_figures(tmp, study, rows, facility_rows, choice)
-            write_interactive_map(tmp / "interactive_map.html", study, rows, facility_rows)
-            if on_phase:
-                on_phase("writing report.html", 0)
-            write_html(tmp, study, rows, facility_rows, images, choice, answer, "interactive_map.html")
+        _write_reports(tmp, opts, study, rows, facility_rows, service_rows, replications, seed, choice, on_phase)
         finished = dt.datetime.now(dt.UTC)
         kind = "dask" if opts.scheduler else ("processes" if opts.workers > 1 else "serial")
         write_json(tmp / "manifest.json", {
@@ -253,6 +249,23 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
             "command": " ".join(sys.argv),
         })
     return RunSummary(final, rows, facility_rows, time.perf_counter() - t0, events)
+
+
+def _write_reports(tmp: Path, opts: RunOptions, study: Study, rows: list[dict], facility_rows: list[dict],
+                   service_rows: list[dict], replications: int, seed: int, choice: dict[str, ChoiceOutcome],
+                   on_phase: Callable[[str, int], None] | None) -> None:
+    """report.md and the GIS layers; with plots, the maps and charts, the interactive map and report.html."""
+    answer = build_answer(study, rows, facility_rows, choice, replications, opts.sensitivity)
+    write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed, choice, answer)
+    write_layers(tmp / "map_layers.gpkg", study, rows, facility_rows)
+    if opts.plots:
+        if on_phase:
+            on_phase("drawing maps and charts", 0)
+        images = write_figures(tmp, study, rows, facility_rows, choice)
+        write_interactive_map(tmp / "interactive_map.html", study, rows, facility_rows)
+        if on_phase:
+            on_phase("writing report.html", 0)
+        write_html(tmp, study, rows, facility_rows, images, choice, answer, "interactive_map.html")
 
 
 def _write_timeseries(path: Path, snapshots: dict) -> None:

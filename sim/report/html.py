@@ -26,29 +26,7 @@ def write_html(folder: Path, study: Study, rows: list[dict], facility_rows: list
     base = study.file.base
     e = html.escape
     answer = answer or build_answer(study, rows, facility_rows, choice, rows[0]["replications"] if rows else 0)
-    head = ("<tr><th>variant</th><th>route</th><th>direction</th><th>TEU delivered / rep</th><th>transit p50 (d)</th>"
-            "<th>p05 - p95 (d)</th><th>Δ p50 vs baseline route (d) [95% CI]</th><th>transport USD / TEU</th>"
-            "<th>Δ transport vs baseline route [95% CI]</th><th>generalized USD / TEU</th>"
-            "<th>kg CO2 / TEU</th><th>on time</th><th>still moving at end</th></tr>")
-    body = []
-    for r in rows:
-        cls = ' class="baseline"' if r["is_baseline"] else ""
-        body.append(
-            f"<tr{cls}><td>{e(r['variant'])}</td><td>{e(r['route'])}{' (baseline)' if r['is_baseline'] else ''}</td>"
-            f"<td>{e(r['direction'])}</td><td>{number(r['teu_delivered'], 0)}</td>"
-            f"<td>{number(r['transit_days_p50'])}</td>"
-            f"<td>{number(r['transit_days_p05'])} - {number(r['transit_days_p95'])}</td>"
-            + ("<td>baseline</td>" if r["is_baseline"] else
-               f"<td>{number(r['delta_days_p50_vs_baseline'])} [{number(r['delta_days_p50_ci_low'])}, "
-               f"{number(r['delta_days_p50_ci_high'])}]</td>")
-            + f"<td>{number(r['transport_usd_per_teu'], 0)}</td>"
-            + ("<td>baseline</td>" if r["is_baseline"] else
-               f"<td>{number(r['delta_transport_usd_per_teu_vs_baseline'], 0)} "
-               f"[{number(r['delta_transport_usd_per_teu_ci_low'], 0)}, "
-               f"{number(r['delta_transport_usd_per_teu_ci_high'], 0)}]</td>")
-            + f"<td>{number(r['generalized_cost_usd_per_teu'], 0)}</td>"
-            f"<td>{number(r['co2_kg_per_teu'], 0)}</td><td>{number(100 * r['on_time_share'], 0)}%</td>"
-            f"<td>{number(100 * r['undelivered_share'], 0)}%</td></tr>")
+    details = _detail_table(rows)
     fac_rows = sorted(facility_rows, key=lambda f: (f["variant"], -f["utilisation"]))
     fac = "".join(
         f"<tr><td>{e(f['variant'])}</td><td>{e(f['facility'])}</td><td>{e(f['node'])}</td><td>{e(f['kind'])}</td>"
@@ -85,7 +63,7 @@ baseline <b>{e(base.baseline)}</b>; variants: {e(', '.join(p.name for p in study
 {rows[0]['replications'] if rows else 0} replications per variant; seed {base.seed}.</p>
 {answer_html(answer)}
 <h2>Every route in detail</h2>
-<table>{head}{''.join(body)}</table>
+{details}
 <p class="meta">Δ: the route's value minus the baseline route's in the same variant and replication (negative =
 faster or cheaper), with a 95% t-interval over replications. Cost per TEU: freight, handling, canal/NSR/war-risk
 fees, inventory holding and empty repositioning.</p>
@@ -108,6 +86,35 @@ window.addEventListener("load", function () {{
 </body></html>
 """
     (folder / "report.html").write_text(doc, encoding="utf-8")
+
+
+def _detail_table(rows: list[dict]) -> str:
+    """Every route of every variant: transit, differences from the baseline route with intervals, costs."""
+    e = html.escape
+    head = ("<tr><th>variant</th><th>route</th><th>direction</th><th>TEU delivered / rep</th><th>transit p50 (d)</th>"
+            "<th>p05 - p95 (d)</th><th>Δ p50 vs baseline route (d) [95% CI]</th><th>transport USD / TEU</th>"
+            "<th>Δ transport vs baseline route [95% CI]</th><th>generalized USD / TEU</th>"
+            "<th>kg CO2 / TEU</th><th>on time</th><th>still moving at end</th></tr>")
+    body = []
+    for r in rows:
+        cls = ' class="baseline"' if r["is_baseline"] else ""
+        body.append(
+            f"<tr{cls}><td>{e(r['variant'])}</td><td>{e(r['route'])}{' (baseline)' if r['is_baseline'] else ''}</td>"
+            f"<td>{e(r['direction'])}</td><td>{number(r['teu_delivered'], 0)}</td>"
+            f"<td>{number(r['transit_days_p50'])}</td>"
+            f"<td>{number(r['transit_days_p05'])} - {number(r['transit_days_p95'])}</td>"
+            + ("<td>baseline</td>" if r["is_baseline"] else
+               f"<td>{number(r['delta_days_p50_vs_baseline'])} [{number(r['delta_days_p50_ci_low'])}, "
+               f"{number(r['delta_days_p50_ci_high'])}]</td>")
+            + f"<td>{number(r['transport_usd_per_teu'], 0)}</td>"
+            + ("<td>baseline</td>" if r["is_baseline"] else
+               f"<td>{number(r['delta_transport_usd_per_teu_vs_baseline'], 0)} "
+               f"[{number(r['delta_transport_usd_per_teu_ci_low'], 0)}, "
+               f"{number(r['delta_transport_usd_per_teu_ci_high'], 0)}]</td>")
+            + f"<td>{number(r['generalized_cost_usd_per_teu'], 0)}</td>"
+            f"<td>{number(r['co2_kg_per_teu'], 0)}</td><td>{number(100 * r['on_time_share'], 0)}%</td>"
+            f"<td>{number(100 * r['undelivered_share'], 0)}%</td></tr>")
+    return f"<table>{head}{''.join(body)}</table>"
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
