@@ -85,8 +85,9 @@ def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: 
         mr.label = mr.label.split(":")[0] + f": {mr.teu:,.0f} TEU"
     fac = facilities[(facilities.variant == plan.name) & (facilities.wait_h_mean > 0.25)]
     fac = fac.sort_values("wait_h_mean", ascending=False).head(8)
-    bottlenecks = [Bottleneck(r.node, r.facility.replace("_", " "), r.wait_h_mean,
-                              r.utilisation) for r in fac.itertuples()]
+    # named by what the facility is (its place is the label's): "Astrakhan: port 3.8 h wait"
+    bottlenecks = [Bottleneck(r.node, r.kind.replace("_", " "), r.wait_h_mean, r.utilisation)
+                   for r in fac.itertuples()]
     order = {rid: i for i, rid in enumerate(study.file.base.routes)}
     routes = sorted(merged.values(), key=lambda m: (order.get(m.key.split(":")[0], 99), m.key))
     return draw_route_map(study.network, load_land(), routes, f"{study.file.base.name} / {plan.name}: flows and waits",
@@ -133,7 +134,7 @@ def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: l
         ships, base.routes, base.baseline, variants, base.start_date,
         "Transit time by booking month (India to Russia)"),
         folder, "transit_by_month.png")))
-    for plan in study.variants[:3]:
+    for plan in study.variants:
         images.append((f"Busiest facilities: {plan.name}", _save(charts.facility_load(
             series, facilities, plan.name, base.start_date,
             f"Busiest facilities over time ({plan.name}, replication 0)"),

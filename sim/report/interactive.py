@@ -12,7 +12,7 @@ import shapely
 
 from ..experiment import Study
 from ..land import load_land
-from .maps import MODE_STYLES, ROUTE_COLOURS, WORLD, _project_line, _unwrap
+from .mapdraw import MODE_STYLES, ROUTE_COLOURS, WORLD, project_line, unwrap
 from .text import number
 
 __all__ = ["write_interactive_map"]
@@ -39,7 +39,7 @@ def _land_patches(study: Study, window: tuple[float, float, float, float]) -> tu
             lon, lat = (np.asarray(a) for a in ring.xy)
             if len(lon) < 4:
                 continue
-            px, py = WORLD.transform(_unwrap(lon), lat)
+            px, py = WORLD.transform(unwrap(lon), lat)
             bx.append(np.round(px, -2).tolist())
             by.append(np.round(py, -2).tolist())
     return xs, ys, hx, hy
@@ -67,7 +67,7 @@ def write_interactive_map(path: Path, study: Study, rows: list[dict], facility_r
             continue
         for leg in route.legs:
             coords = network.leg_coords(leg.leg_id, leg.direction)
-            line = _project_line(coords)
+            line = project_line(coords)
             lons += [c[0] for c in coords]
             lats += [c[1] for c in coords]
             d = legs[(rid, leg.mode)]
@@ -81,7 +81,7 @@ def write_interactive_map(path: Path, study: Study, rows: list[dict], facility_r
             d["days"].append(_per_variant(rows, rid, "transit_days_p50", 1))
             d["cost"].append(_per_variant(rows, rid, "transport_usd_per_teu", 0))
             d["colour"].append(ROUTE_COLOURS[i % len(ROUTE_COLOURS)])
-    ulon = _unwrap(np.asarray(lons))
+    ulon = unwrap(np.asarray(lons))
     window = (max(-180.0, float(ulon.min()) - 8), max(-85.0, min(lats) - 6), min(180.0, float(ulon.max()) + 8),
               min(85.0, max(lats) + 6))
     fig = figure(title=f"{base.name}: routes, flows and facilities (hover for details)", match_aspect=True,
@@ -122,7 +122,7 @@ def _facilities(fig, study: Study, facility_rows: list[dict]) -> None:
     worst = max(max(f["wait_h_mean"] for f in fs) for fs in by_node.values()) or 1.0
     for nid, fs in by_node.items():
         node = study.network.nodes[nid]
-        x, y = WORLD.transform(_unwrap(np.asarray([node.lon]))[0], node.lat)
+        x, y = WORLD.transform(unwrap(np.asarray([node.lon]))[0], node.lat)
         data["x"].append(float(x))
         data["y"].append(float(y))
         data["place"].append(node.name)
