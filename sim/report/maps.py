@@ -112,7 +112,7 @@ def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], tit
         arctic_inset(fig, network, land, routes, side)
     elif window is not None:
         detail_panel(fig, network, land, routes, side, widths, offsets, window, bottlenecks or [],
-                     _places(network, routes, bottlenecks or [], None))
+                     _places(network, routes, bottlenecks or [], None, junctions=True))
     return fig
 
 
@@ -161,10 +161,11 @@ def _mark_bottlenecks(ax: Axes, network: Network, bottlenecks: list[Bottleneck])
                    linewidth=0.8, zorder=20)
 
 
-def _places(network: Network, routes: list[MapRoute], bottlenecks: list[Bottleneck], window: Window | None
-            ) -> list[tuple[str, str, str]]:
+def _places(network: Network, routes: list[MapRoute], bottlenecks: list[Bottleneck], window: Window | None,
+            junctions: bool = False) -> list[tuple[str, str, str]]:
     """(node, label, style) in the order they are labelled: route ends, facilities with waits, other ports and
-    borders, then straits and canals; nodes inside ``window`` other than route ends are left to the close-up."""
+    borders, then straits and canals (and rail junctions, for the close-up); nodes inside ``window`` other than
+    route ends are left to the close-up."""
     waits: dict[str, list[Bottleneck]] = {}
     for b in sorted(bottlenecks, key=lambda b: -b.wait_h):
         waits.setdefault(b.node, []).append(b)
@@ -173,8 +174,9 @@ def _places(network: Network, routes: list[MapRoute], bottlenecks: list[Bottlene
     key = [n for n in sorted(on_routes) if network.nodes[n].kind in ("border", "port", "rail_terminal")]
     passed = on_routes | {t for r in routes for t in r.route.chokepoints if t in network.nodes}
     chokes = sorted(n for n in passed if network.nodes[n].kind in ("strait", "canal", "cape"))
+    minor = sorted(n for n in on_routes if network.nodes[n].kind == "junction") if junctions else []
     out = []
-    for nid in dict.fromkeys([*ends, *waits, *key, *chokes]):
+    for nid in dict.fromkeys([*ends, *waits, *key, *chokes, *minor]):
         node = network.nodes[nid]
         if window is not None and nid not in ends and window.contains(*project_point(node.lon, node.lat)):
             continue
@@ -182,5 +184,6 @@ def _places(network: Network, routes: list[MapRoute], bottlenecks: list[Bottlene
             told = ", ".join(f"{b.label} {b.wait_h:.1f} h" for b in waits[nid])
             out.append((nid, f"{short_name(node)}: {told} wait", "wait"))
         else:
-            out.append((nid, short_name(node), "end" if nid in ends else "key" if nid in key else "choke"))
+            style = "end" if nid in ends else "key" if nid in key else "minor" if nid in minor else "choke"
+            out.append((nid, short_name(node), style))
     return out

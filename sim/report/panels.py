@@ -22,7 +22,7 @@ __all__ = ["Window", "detail_window", "detail_panel", "arctic_inset", "scale_bar
 
 # label style by kind of place: (font size, weight, colour)
 STYLES = {"end": (8.0, "bold", "#111"), "wait": (7.5, "bold", "#7b241c"), "key": (7.5, "normal", "#222"),
-          "choke": (7.0, "normal", "#444")}
+          "choke": (7.0, "normal", "#444"), "minor": (6.8, "normal", "#444")}
 
 
 @dataclass
@@ -63,7 +63,7 @@ def label_places(ax: Axes, labeller: Labeller, places: list[tuple[str, str, str]
         if not (x0 < x < x1 and y0 < y < y1):
             continue
         is_end = style in ("end", "wait", "key")
-        ax.plot([x], [y], marker="o" if is_end else "D", markersize=4.0 if is_end else 3.2,
+        ax.plot([x], [y], marker="D" if style == "choke" else "o", markersize=4.0 if is_end else 3.0,
                 color="#111" if is_end else "#555", zorder=25)
         labeller.mark(x, y)
         points.append((x, y, text, style))
