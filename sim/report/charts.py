@@ -16,7 +16,7 @@ import pandas as pd  # noqa: E402
 
 from .maps import ROUTE_COLOURS  # noqa: E402
 
-__all__ = ["transit_ecdf", "transit_by_month", "facility_load", "cost_vs_time", "route_colours"]
+__all__ = ["transit_ecdf", "transit_by_month", "facility_load", "route_colours", "panels"]
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -26,10 +26,12 @@ def route_colours(routes: list[str]) -> dict[str, str]:
     return {r: ROUTE_COLOURS[i % len(ROUTE_COLOURS)] for i, r in enumerate(routes)}
 
 
-def _panels(n: int, width: float = 5.2, height: float = 3.8):
+def panels(n: int, width: float = 5.2, height: float = 3.8, sharex: bool = False, sharey: bool = False):
+    """A grid of ``n`` panels, three to a row (small multiples); the unused cells hidden."""
     cols = min(n, 3)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, dpi=110)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, dpi=110,
+                             sharex=sharex, sharey=sharey)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:n])
@@ -51,7 +53,7 @@ def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants
     transit at the end keeps the curve below 1), one panel per variant, India-to-Russia direction; baseline in
     black."""
     colours = route_colours(routes)
-    fig, axes = _panels(len(variants))
+    fig, axes = panels(len(variants))
     live = _live(ships)
     finite = live.transit_days[live.status == "delivered"]
     xmax = np.nanpercentile(finite, 99.5) if len(finite) else 60
@@ -73,7 +75,7 @@ def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants
             if left >= 0.005:
                 told += f", {left:.0%} still in transit"
             ax.step(days, y, where="post", color="black" if base else colours[route], linewidth=2.6 if base else 1.6,
-                    label=f"{route}{' (baseline)' if base else ''}: {told}", zorder=3 if base else 2)
+                    label=f"{route}{' (baseline route)' if base else ''}: {told}", zorder=3 if base else 2)
         ax.set_title(f"variant: {variant}", fontsize=10, loc="left")
         ax.set_xlim(0, xmax * 1.02)
         ax.set_ylim(0, 1.01)
@@ -92,7 +94,7 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
     still in transit at the end of the run counts as slower than anything delivered: a month whose median (or
     95th percentile) was not reached is marked with a triangle at the top (the band runs off the chart)."""
     colours = route_colours(routes)
-    fig, axes = _panels(len(variants), width=5.6)
+    fig, axes = panels(len(variants), width=5.6)
     data = ships[~ships.in_warmup & (ships.direction == "forward")]
     created = pd.to_datetime(start) + pd.to_timedelta(data.created_h, unit="h")
     data = data.assign(month=created.dt.month.to_numpy())
@@ -112,7 +114,7 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
             shown = med.where(np.isfinite(med))
             ax.plot(shown.index, shown.values, marker="o", markersize=3.5, color=colour,
                     linewidth=2.2 if route == baseline else 1.6,
-                    label=route + (" (baseline)" if route == baseline else ""))
+                    label=route + (" (baseline route)" if route == baseline else ""))
             ax.fill_between(med.index, lo.where(np.isfinite(lo)), hi.clip(upper=top), color=colour, alpha=0.12,
                             linewidth=0)
             beyond = med.index[~np.isfinite(med)]
@@ -164,39 +166,5 @@ def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, 
         ax.grid(alpha=0.3)
     ax_u.legend(fontsize=8, loc="upper left", ncols=2)
     ax_u.set_title(title, fontsize=12, fontweight="bold", loc="left")
-    fig.tight_layout()
-    return fig
-
-
-def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title: str):
-    """Median transit against cost per TEU for every route and variant (India to Russia); colour = kg CO2 per TEU,
-    horizontal bars = 5-95% transit range."""
-    data = summary[summary.direction == "forward"].dropna(subset=["transit_days_p50", "transport_usd_per_teu"])
-    fig, ax = plt.subplots(figsize=(10, 6.2), dpi=110)
-    variants = list(dict.fromkeys(data.variant))
-    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
-    norm = plt.Normalize(data.co2_kg_per_teu.min() * 0.95, data.co2_kg_per_teu.max() * 1.05)
-    cmap = plt.cm.viridis_r
-    for vi, variant in enumerate(variants):
-        sub = data[data.variant == variant]
-        ax.errorbar(sub.transit_days_p50, sub.transport_usd_per_teu,
-                    xerr=[sub.transit_days_p50 - sub.transit_days_p05, sub.transit_days_p95 - sub.transit_days_p50],
-                    fmt="none", ecolor="#bbb", elinewidth=1, zorder=1)
-        ax.scatter(sub.transit_days_p50, sub.transport_usd_per_teu, c=sub.co2_kg_per_teu, cmap=cmap, norm=norm, s=140,
-                   marker=markers[vi % len(markers)],
-                   edgecolor=["black" if r == baseline else "white" for r in sub.route],
-                   linewidth=[2.0 if r == baseline else 0.8 for r in sub.route], zorder=3, label=f"variant: {variant}")
-        for r in sub.itertuples():
-            ax.annotate(r.route + (" (baseline)" if r.route == baseline else ""),
-                        (r.transit_days_p50, r.transport_usd_per_teu),
-                        xytext=(7, 5), textcoords="offset points", fontsize=8)
-    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-    fig.colorbar(sm, ax=ax, label="kg CO2 per TEU")
-    ax.set_xlabel("median transit, booking to delivery (days); bars: 5-95% range")
-    ax.set_ylabel("transport cost per TEU delivered (USD)")
-    ax.grid(alpha=0.3)
-    if len(variants) > 1:
-        ax.legend(fontsize=8, loc="upper left")
-    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
     fig.tight_layout()
     return fig

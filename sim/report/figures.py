@@ -20,6 +20,7 @@ from ..land import load_land  # noqa: E402
 from . import charts  # noqa: E402
 from .choice import convergence_chart  # noqa: E402
 from .maps import Bottleneck, MapRoute, draw_route_map  # noqa: E402
+from .tradeoff import cost_vs_time  # noqa: E402
 
 __all__ = ["write_figures", "study_map", "nsr_note", "CHART_REPLICATIONS"]
 
@@ -143,7 +144,8 @@ def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: l
         images.append(("Route choice: shares by iteration and convergence", _save(convergence_chart(
             choice, base.routes, "Route choice iterations (India to Russia shares)"), folder,
             "route_choice_convergence.png")))
-    images.append(("Cost, time and CO2", _save(charts.cost_vs_time(
-        summary, base.routes, base.baseline, "Cost against time per route (India to Russia)"), folder,
+    images.append(("Cost, time and CO2: every route of every variant", _save(cost_vs_time(
+        summary, base.routes, base.baseline, "Cost against time per route (India to Russia), one panel per variant"),
+        folder,
         "cost_vs_time.png")))
     return images

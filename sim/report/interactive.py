@@ -53,7 +53,7 @@ def _per_variant(rows: list[dict], key: str, what: str, digits: int, unit: str =
 def write_interactive_map(path: Path, study: Study, rows: list[dict], facility_rows: list[dict]) -> None:
     """Write the self-contained interactive map of the study's routes (forward direction) and facilities."""
     from bokeh.embed import file_html
-    from bokeh.models import ColumnDataSource, HoverTool
+    from bokeh.models import ColumnDataSource, DataRange1d, HoverTool
     from bokeh.plotting import figure
     from bokeh.resources import INLINE
 
@@ -82,9 +82,12 @@ def write_interactive_map(path: Path, study: Study, rows: list[dict], facility_r
             d["cost"].append(_per_variant(rows, rid, "transport_usd_per_teu", 0))
             d["colour"].append(ROUTE_COLOURS[i % len(ROUTE_COLOURS)])
     ulon = unwrap(np.asarray(lons))
-    window = (max(-180.0, float(ulon.min()) - 8), max(-85.0, min(lats) - 6), min(180.0, float(ulon.max()) + 8),
-              min(85.0, max(lats) + 6))
-    fig = figure(title=f"{base.name}: routes, flows and facilities (hover for details)", match_aspect=True,
+    # land well beyond the routes, so panning out does not show its clipped edge
+    window = (max(-180.0, float(ulon.min()) - 40), max(-85.0, min(lats) - 25), min(180.0, float(ulon.max()) + 40),
+              min(85.0, max(lats) + 20))
+    x_range, y_range = DataRange1d(), DataRange1d()
+    fig = figure(x_range=x_range, y_range=y_range,
+                 title=f"{base.name}: routes, flows and facilities (hover for details)", match_aspect=True,
                  sizing_mode="stretch_both", tools="pan,wheel_zoom,box_zoom,reset,save", active_scroll="wheel_zoom",
                  background_fill_color="#d8e6f0", x_axis_type=None, y_axis_type=None)
     fig.grid.visible = False
@@ -100,12 +103,26 @@ def write_interactive_map(path: Path, study: Study, rows: list[dict], facility_r
     fig.add_tools(HoverTool(renderers=leg_renderers, line_policy="interp", tooltips=[
         ("route", "@route"), ("leg", "@leg"), ("mode", "@mode"), ("distance", "@km km"),
         ("TEU booked / replication", "@teu"), ("median transit (days)", "@days"), ("transport USD/TEU", "@cost")]))
+    x_range.renderers = leg_renderers  # open framed on the routes, not on the land around them
+    y_range.renderers = leg_renderers
     _facilities(fig, study, facility_rows)
+    _ends(fig, study)
     fig.legend.click_policy = "hide"
     fig.legend.location = "bottom_left"
     fig.legend.label_text_font_size = "9pt"
     page = file_html(fig, INLINE, title=f"{base.name}: interactive map")
     path.write_text(page, encoding="utf-8")
+
+
+def _ends(fig, study: Study) -> None:
+    """The routes' ends, named."""
+    nodes = study.network.nodes
+    ends = dict.fromkeys(n for rid in study.file.base.routes if rid in study.specs
+                         for n in (study.specs[rid].origin, study.specs[rid].destination) if n in nodes)
+    xy = [WORLD.transform(unwrap(np.asarray([nodes[n].lon]))[0], nodes[n].lat) for n in ends]
+    fig.scatter([float(p[0]) for p in xy], [float(p[1]) for p in xy], size=7, color="#111")
+    fig.text([float(p[0]) for p in xy], [float(p[1]) for p in xy], text=[nodes[n].name.split(" (")[0] for n in ends],
+             x_offset=6, y_offset=-2, text_font_size="10pt", text_font_style="bold", text_color="#111")
 
 
 def _facilities(fig, study: Study, facility_rows: list[dict]) -> None:
