@@ -82,7 +82,7 @@ def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants
         ax.set_xlabel("transit time, booking to delivery (days)")
         ax.set_ylabel("share of consignments delivered (of all booked)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7.5, loc="lower right")
+        ax.legend(fontsize=7.5, loc="best")
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig
@@ -134,16 +134,17 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
             ax.plot([], [], marker="^", linestyle="none", color="#555",
                     label="median not reached: cargo still in transit")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7.5, loc="upper left")
+        ax.legend(fontsize=7.5, loc="best")
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig
 
 
 def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, start: dt.date, title: str,
-                  top: int = 6):
+                  top: int = 6, places: dict[str, str] | None = None):
     """Utilisation (busy servers / servers, 7-day mean) and queue length over simulated time for the busiest
-    facilities of ``variant`` (replication 0)."""
+    facilities of ``variant`` (replication 0), named by place and kind (``places``: node id -> place name)."""
+    places = places or {}
     fac = facilities[facilities.variant == variant].sort_values("utilisation", ascending=False).head(top)
     fig, (ax_u, ax_q) = plt.subplots(2, 1, figsize=(11, 6.6), sharex=True, dpi=110)
     for i, row in enumerate(fac.itertuples()):
@@ -153,9 +154,9 @@ def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, 
         when = pd.to_datetime(start) + pd.to_timedelta(s.time_h, unit="h")
         colour = plt.cm.tab10(i % 10)
         util = (s.busy / row.servers).rolling(7, min_periods=1).mean()
-        ax_u.plot(when, util * 100, color=colour, linewidth=1.5, label=f"{row.facility} ({row.utilisation * 100:.0f}% "
-                  f"mean)")
-        ax_q.plot(when, s.queue, color=colour, linewidth=1.2, label=row.facility)
+        name = f"{places.get(row.node, row.node)} {str(row.kind).replace('_', ' ')}"
+        ax_u.plot(when, util * 100, color=colour, linewidth=1.5, label=f"{name} ({row.utilisation * 100:.0f}% mean)")
+        ax_q.plot(when, s.queue, color=colour, linewidth=1.2, label=name)
     ax_u.set_ylabel("utilisation, 7-day mean (%)")
     ax_u.set_ylim(bottom=0)
     ax_q.set_ylabel("queue (consignments waiting)")

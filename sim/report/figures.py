@@ -19,6 +19,7 @@ from ..experiment import Study, VariantPlan  # noqa: E402
 from ..land import load_land  # noqa: E402
 from . import charts  # noqa: E402
 from .choice import convergence_chart  # noqa: E402
+from .mapdraw import short_name  # noqa: E402
 from .maps import Bottleneck, MapRoute, draw_route_map  # noqa: E402
 from .tradeoff import cost_vs_time  # noqa: E402
 
@@ -138,7 +139,8 @@ def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: l
     for plan in study.variants:
         images.append((f"Busiest facilities: {plan.name}", _save(charts.facility_load(
             series, facilities, plan.name, base.start_date,
-            f"Busiest facilities over time ({plan.name}, replication 0)"),
+            f"Busiest facilities over time ({plan.name}, replication 0)",
+            places={nid: short_name(n) for nid, n in study.network.nodes.items()}),
             folder, f"facility_load_{plan.name}.png")))
     if choice:
         images.append(("Route choice: shares by iteration and convergence", _save(convergence_chart(

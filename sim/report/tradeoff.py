@@ -47,9 +47,10 @@ def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title:
         ax.set_xlabel("median transit (days); bars: 5-95% range", fontsize=8.5)
         ax.set_ylabel("transport USD per TEU delivered", fontsize=8.5)
     handles, labels = _legend_entries(axes)
-    fig.legend(handles, labels, loc="upper right", fontsize=8, ncols=min(4, len(labels)), frameon=False)
+    rows = -(-len(labels) // 4)
+    fig.legend(handles, labels, loc="lower center", fontsize=8, ncols=min(4, len(labels)), frameon=False)
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    fig.tight_layout(rect=(0, 0.25 * rows / fig.get_figheight(), 1, 0.97))
     fig.canvas.draw()
     for ax, variant in zip(axes, variants, strict=True):
         _name_points(ax, data[data.variant == variant], baseline)
@@ -70,5 +71,5 @@ def _name_points(ax, sub: pd.DataFrame, baseline: str) -> None:
     for r in sub.itertuples():
         labeller.mark(r.transit_days_p50, r.transport_usd_per_teu, radius_px=6.0)
     for r in sub.sort_values("transport_usd_per_teu").itertuples():
-        text = f"{r.route}{' (baseline)' if r.route == baseline else ''}, {r.co2_kg_per_teu / 1000:.1f} t CO2"
+        text = f"{r.route}{' (baseline)' if r.route == baseline else ''}, {r.co2_kg_per_teu / 1000:.1f} t CO2/TEU"
         labeller.place(r.transit_days_p50, r.transport_usd_per_teu, text, size=7.0)
