@@ -41,6 +41,9 @@ from .panels import Window, arctic_inset, detail_panel, detail_window, label_pla
 __all__ = ["MapRoute", "Bottleneck", "draw_route_map", "MODE_STYLES", "ROUTE_COLOURS", "LAND", "flow_width"]
 
 
+ARCTIC_VIEW_BELOW = 0.5  # share of the world map's width the NSR spans, under which it gets its own view
+
+
 def flow_width(teu: float | None, max_teu: float | None) -> float:
     """Line width (points) of a flow: its area grows with the TEU carried."""
     return 2.2 if not max_teu else 1.2 + 7.0 * math.sqrt((teu or 0.0) / max_teu)
@@ -49,12 +52,12 @@ def flow_width(teu: float | None, max_teu: float | None) -> float:
 def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], title: str,
                    bottlenecks: list[Bottleneck] | None = None, nsr_note: str | None = None):
     """Draw the study's routes (and flows and bottlenecks when given); return the matplotlib Figure."""
-    arctic = any("nsr" in r.route.chokepoints for r in routes)
+    nsr = [leg for r in routes if "nsr" in r.route.chokepoints for leg in r.route.legs]
     inland = [leg for r in routes for leg in r.route.legs
               if leg.mode in ("rail", "road") or "caspian" in leg.chokepoints]
     inland_pts = (np.vstack([project_line(network.leg_coords(leg.leg_id, leg.direction)) for leg in inland])
                   if inland else None)
-    detail = (not arctic and inland_pts is not None
+    detail = (not nsr and inland_pts is not None
               and any(network.nodes[n].country in ("IR", "AZ", "TM", "KZ") for r in routes for n in r.route.nodes))
     flows = [r.teu for r in routes if r.teu]
     max_teu = max(flows) if flows else None
@@ -62,6 +65,12 @@ def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], tit
     pts = np.vstack([project_line(network.leg_coords(leg.leg_id, leg.direction)) for mr in routes
                      for leg in mr.route.legs])
     (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    # the Arctic view only when the world map shows the Northern Sea Route small (a study spanning the world);
+    # where the route fills the world map already, the view would repeat it
+    arctic = False
+    if nsr:
+        nsr_x = np.vstack([project_line(network.leg_coords(leg.leg_id, leg.direction)) for leg in nsr])[:, 0]
+        arctic = (nsr_x.max() - nsr_x.min()) / (x1 - x0) < ARCTIC_VIEW_BELOW
     pad_x, pad_y = (x1 - x0) * 0.08 + 2e5, (y1 - y0) * 0.12 + 2e5
     xlim, ylim = (x0 - pad_x, x1 + pad_x), (y0 - pad_y, y1 + pad_y)
     main_w_in = 11.5
