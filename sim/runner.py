@@ -37,7 +37,7 @@ __all__ = ["RunOptions", "RunSummary", "run_study", "OUTPUT_ROOT", "check_option
 
 OUTPUT_ROOT = Path("outputs")
 PACKAGES = ("simpy", "numpy", "pandas", "pyarrow", "networkx", "shapely", "pyproj", "geopandas", "pydantic",
-            "PyYAML", "matplotlib", "scipy", "dask", "distributed", "typer", "rich")
+            "PyYAML", "matplotlib", "scipy", "dask", "distributed", "typer", "rich", "bokeh")
 
 
 @dataclass

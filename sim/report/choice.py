@@ -81,9 +81,9 @@ def convergence_chart(choice: dict[str, ChoiceOutcome], routes: list[str], title
                 ax.plot(*zip(*pts, strict=True), marker="o", markersize=3, color=colours[route], label=route)
         ax.set_title(f"variant: {name}", fontsize=10, loc="left")
         ax.set_ylabel("share of the flow (India to Russia)")
-        ax.set_ylim(0, None)
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.45)  # headroom: the legend sits above the lines, not on them
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7.5, loc="upper right")
+        ax.legend(fontsize=7.5, loc="upper center", ncols=3)
         steps = sorted({r["iteration"]: (r["change"], r["gap"]) for r in o.rows}.items())
         ax_gap.plot([k for k, _ in steps], [c for _, (c, _) in steps], marker="o", markersize=3, color="#333",
                     label="change (largest share move)")
@@ -93,7 +93,7 @@ def convergence_chart(choice: dict[str, ChoiceOutcome], routes: list[str], title
         ax_gap.set_xlabel("iteration")
         ax_gap.set_ylim(0, None)
         ax_gap.grid(alpha=0.3)
-        ax_gap.legend(fontsize=7.5, loc="upper right")
+        ax_gap.legend(fontsize=7.5, loc="best")
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig
