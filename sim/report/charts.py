@@ -37,6 +37,11 @@ def panels(n: int, width: float = 5.2, height: float = 3.8, sharex: bool = False
     return fig, list(axes.flat[:n])
 
 
+def _legend_below(ax) -> None:
+    """The panel's legend under its x axis label, where it hides no curve whatever the data."""
+    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
+
+
 def _live(ships: pd.DataFrame) -> pd.DataFrame:
     """Loads booked after the warm-up, India to Russia, that were not refused: delivered or still in transit."""
     return ships[~ships.in_warmup & (ships.direction == "forward") & ships.status.isin(("delivered", "in_transit"))]
@@ -53,7 +58,7 @@ def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants
     transit at the end keeps the curve below 1), one panel per variant, India-to-Russia direction; baseline in
     black."""
     colours = route_colours(routes)
-    fig, axes = panels(len(variants))
+    fig, axes = panels(len(variants), height=3.8 + 0.17 * len(routes) + 0.5)
     live = _live(ships)
     finite = live.transit_days[live.status == "delivered"]
     xmax = np.nanpercentile(finite, 99.5) if len(finite) else 60
@@ -82,7 +87,7 @@ def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants
         ax.set_xlabel("transit time, booking to delivery (days)")
         ax.set_ylabel("share of consignments delivered (of all booked)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7.5, loc="best")
+        _legend_below(ax)
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig
@@ -94,7 +99,7 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
     still in transit at the end of the run counts as slower than anything delivered: a month whose median (or
     95th percentile) was not reached is marked with a triangle at the top (the band runs off the chart)."""
     colours = route_colours(routes)
-    fig, axes = panels(len(variants), width=5.6)
+    fig, axes = panels(len(variants), width=5.6, height=3.8 + 0.17 * len(routes) + 0.5)
     data = ships[~ships.in_warmup & (ships.direction == "forward")]
     created = pd.to_datetime(start) + pd.to_timedelta(data.created_h, unit="h")
     data = data.assign(month=created.dt.month.to_numpy())
@@ -134,7 +139,7 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
             ax.plot([], [], marker="^", linestyle="none", color="#555",
                     label="median not reached: cargo still in transit")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7.5, loc="best")
+        _legend_below(ax)
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig

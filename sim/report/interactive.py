@@ -53,7 +53,7 @@ def _per_variant(rows: list[dict], key: str, what: str, digits: int, unit: str =
 def write_interactive_map(path: Path, study: Study, rows: list[dict], facility_rows: list[dict]) -> None:
     """Write the self-contained interactive map of the study's routes (forward direction) and facilities."""
     from bokeh.embed import file_html
-    from bokeh.models import ColumnDataSource, DataRange1d, HoverTool
+    from bokeh.models import ColumnDataSource, DataRange1d, HoverTool, MultiLine
     from bokeh.plotting import figure
     from bokeh.resources import INLINE
 
@@ -99,6 +99,7 @@ def write_interactive_map(path: Path, study: Study, rows: list[dict], facility_r
     for (_rid, mode), data in legs.items():
         r = fig.multi_line("xs", "ys", source=ColumnDataSource(dict(data)), line_color="colour", line_width=4,
                            line_dash=DASHES[mode], line_alpha=0.85, legend_label=data["route"][0])
+        r.hover_glyph = MultiLine(xs="xs", ys="ys", line_color="colour", line_width=8, line_dash=DASHES[mode])
         leg_renderers.append(r)
     fig.add_tools(HoverTool(renderers=leg_renderers, line_policy="interp", tooltips=[
         ("route", "@route"), ("leg", "@leg"), ("mode", "@mode"), ("distance", "@km km"),

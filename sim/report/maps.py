@@ -191,7 +191,7 @@ def _places(network: Network, routes: list[MapRoute], bottlenecks: list[Bottlene
             continue
         if nid in waits:
             told = ", ".join(f"{b.label} {b.wait_h:.1f} h" for b in waits[nid])
-            out.append((nid, f"{short_name(node)}: {told} wait", "wait"))
+            out.append((nid, f"{short_name(node)}:\n{told} wait", "wait"))  # two short lines fit between lines
         else:
             style = "end" if nid in ends else "key" if nid in key else "minor" if nid in minor else "choke"
             out.append((nid, short_name(node), style))
