@@ -80,11 +80,16 @@ def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: 
         base_route = plan.info.routes.get(rid)
         diverted = (base_route is not None
                     and {leg.leg_id for leg in base_route.legs} != {leg.leg_id for leg in route.legs})
-        label = f"{rid}{' (rerouted)' if diverted else ''}: {value:,.0f} TEU"
+        if "@" in rid:  # a flow on part of a route: name the part by its places, not by node ids
+            ends = (study.network.nodes[n] for n in (route.origin, route.destination))
+            rid_shown = f"{rid.partition('@')[0]} ({' to '.join(short_name(n) for n in ends)})"
+        else:
+            rid_shown = rid
+        label = f"{rid_shown}{' (rerouted)' if diverted else ''}: {value:,.0f} TEU"
         merged[(rid, legs)] = MapRoute(rid + (":rerouted" if diverted else ""), label, forward or route, float(value),
                                       baseline=rid == study.file.base.baseline)
     for mr in merged.values():
-        mr.label = mr.label.split(":")[0] + f": {mr.teu:,.0f} TEU"
+        mr.label = mr.label.rsplit(":", 1)[0] + f": {mr.teu:,.0f} TEU"
     fac = facilities[(facilities.variant == plan.name) & (facilities.wait_h_mean > 0.25)]
     fac = fac.sort_values("wait_h_mean", ascending=False).head(8)
     # named by what the facility is (its place is the label's): "Astrakhan: port 3.8 h wait"
