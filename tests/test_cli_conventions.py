@@ -5,6 +5,7 @@ line."""
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -120,3 +121,15 @@ def test_python_warnings_during_a_run_are_one_line_each(monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     lines = [ln for ln in result.stderr.splitlines() if "complains" in ln]
     assert lines == ["warning: UserWarning: a library complains over two lines"]
+
+
+def test_a_local_dask_cluster_prints_its_dashboard_link_and_no_raw_warnings(tmp_path):
+    result = invoke("run", SMALL, "--out", tmp_path / "r", "--replications", "1", "--no-plots", "--workers", "1",
+                    "--scheduler", "local")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Dask cluster: tcp://127\.0\.0\.1:\d+; dashboard: http://127\.0\.0\.1:\d+/status",
+                     result.stderr), result.stderr
+    for line in result.stderr.splitlines():
+        text = line.strip()
+        # progress bars, the cluster line, and nothing else: no log records or Python warnings in their raw form
+        assert not text or "━" in text or text.startswith(("Dask cluster:", "warning:")), line
