@@ -79,5 +79,9 @@ def test_warnings_name_unconverged_choice_cargo_still_moving_and_saturated_facil
     assert len(found) == 3
     assert "'v' did not converge in 15 iterations" in found[0]
     assert "15% of the cargo on Route X" in found[1]
-    assert "border at Astara" in found[2] and "90%" in found[2]
+    assert "border at Astara" in found[2] and "90%" in found[2] and "(v)" in found[2]
     assert run_warnings([_row("v", "y")], facilities[1:], None) == []
+    # a facility saturated in several variants is one warning
+    twice = [facilities[0], {**facilities[0], "variant": "w", "utilisation": 0.97}, {**facilities[1], "variant": "w"}]
+    (line,) = run_warnings([], twice, None, {"A": "Astara"})
+    assert "90-97%" in line and "every variant" in line

@@ -35,7 +35,9 @@ def build_answer(study: Study, rows: list[dict], facility_rows: list[dict], choi
     """The headline section's content from the run's tables (``sensitivity``: a sensitivity run folder, or
     None)."""
     names, titles = study_names(study)
-    node_names = {nid: n.name.split(" (")[0] for nid, n in study.network.nodes.items()}
+    # a border post keeps its country (two Astaras, two Sarakhs)
+    node_names = {nid: n.name if n.kind == "border" else n.name.split(" (")[0]
+                  for nid, n in study.network.nodes.items()}
     hrows = headline_rows(rows, names)
     shares = has_shares(hrows)
     tables = []

@@ -63,7 +63,7 @@ def basis_paragraph(study: Study, replications: int, drivers: list[tuple[str, fl
               for d in base.demand) * base.demand_scale
     text = (f"This rests on {replications} simulated replication(s) per variant of {base.start_date} to "
             f"{base.end_date} (the first {base.warmup_days:g} days discarded), on the scenario's demand "
-            f"(about {number(teu, 0)} TEU a year in the first variant's terms) and on the calibration's freight rates, "
+            f"(about {number(teu, 0)} TEU a year before any variant scales it) and on the calibration's freight rates, "
             f"handling times and values of time, taken as given. Intervals are over replications: they show the "
             f"simulation's own randomness, not doubt about those inputs. Cargo still moving when the run ends counts "
             f"as undelivered, not as fast.")
@@ -90,10 +90,17 @@ def run_warnings(rows: list[dict], facility_rows: list[dict], choice: dict[str, 
             out.append(f"{number(100 * share, 0)}% of the cargo on {names.get(r['route'], r['route'])} "
                        f"({r['variant']}, {r['direction']}) was still moving when the run ended: its median transit "
                        f"and costs describe the cargo that arrived.")
+    busy: dict[tuple[str, str], list[dict]] = {}
     for f in sorted(facility_rows, key=lambda f: -f["utilisation"]):
         if f["utilisation"] >= SATURATED:
-            kind = f["kind"].replace("_", " ")
-            out.append(f"The {kind} at {names.get(f['node'], f['node'])} ({f['variant']}) is busy "
-                       f"{number(100 * f['utilisation'], 0)}% of the time: its queue grows with any extra cargo "
-                       f"(mean wait {number(f['wait_h_mean'])} h).")
+            busy.setdefault((f["kind"], f["node"]), []).append(f)
+    variants = {f["variant"] for f in facility_rows}
+    for (kind, node), fs in busy.items():  # one line per facility, whichever variants it saturates in
+        low, high = (100 * min(f["utilisation"] for f in fs), 100 * max(f["utilisation"] for f in fs))
+        share = f"{number(low, 0)}%" if round(low) == round(high) else f"{number(low, 0)}-{number(high, 0)}%"
+        where = "every variant" if {f["variant"] for f in fs} == variants and len(variants) > 1 else \
+            ", ".join(f["variant"] for f in fs)
+        waits = max(f["wait_h_mean"] for f in fs)
+        out.append(f"The {kind.replace('_', ' ')} at {names.get(node, node)} is busy {share} of the time ({where}): "
+                   f"its queue grows with any extra cargo (mean wait up to {number(waits)} h).")
     return out
