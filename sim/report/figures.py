@@ -68,11 +68,15 @@ def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: 
               replications: int) -> Figure:
     sub = ships[(ships.variant == plan.name) & ~ships.in_warmup]
     teu = sub.groupby("itinerary").teu.sum() / replications
+    # a closure's reroute sends the ship another way without changing the booked itinerary: say how much
+    detoured = (sub[sub.diverted].groupby("itinerary").teu.sum() / replications) if "diverted" in sub else {}
+    moved: dict[tuple, float] = {}
     merged: dict[tuple, MapRoute] = {}
     for it, value in teu.items():
         route = plan.info.itinerary_route_objs[int(it)]
         rid = plan.info.itinerary_route_ids[int(it)]
         legs = tuple(sorted(leg.leg_id for leg in route.legs))
+        moved[(rid, legs)] = moved.get((rid, legs), 0.0) + float(detoured.get(it, 0.0))
         if (rid, legs) in merged:
             merged[(rid, legs)].teu = (merged[(rid, legs)].teu or 0.0) + float(value)
             continue
@@ -88,8 +92,10 @@ def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: 
         label = f"{rid_shown}{' (rerouted)' if diverted else ''}: {value:,.0f} TEU"
         merged[(rid, legs)] = MapRoute(rid + (":rerouted" if diverted else ""), label, forward or route, float(value),
                                       baseline=rid == study.file.base.baseline)
-    for mr in merged.values():
-        mr.label = mr.label.rsplit(":", 1)[0] + f": {mr.teu:,.0f} TEU"
+    for key, mr in merged.items():
+        share = moved.get(key, 0.0) / mr.teu if mr.teu else 0.0
+        note = f" ({share:.0%} sailed a closure's detour)" if share >= 0.005 else ""
+        mr.label = mr.label.rsplit(":", 1)[0] + f": {mr.teu:,.0f} TEU{note}"
     fac = facilities[(facilities.variant == plan.name) & (facilities.wait_h_mean > 0.25)]
     fac = fac.sort_values("wait_h_mean", ascending=False).head(8)
     # named by what the facility is (its place is the label's): "Astrakhan: port 3.8 h wait"
@@ -120,7 +126,8 @@ def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: l
     # never read): memory stays bounded however many replications ran; the tables use them all.
     ships = pq.read_table(folder / "shipments.parquet", columns=[
         "variant", "replication", "itinerary", "route", "direction", "teu", "created_h", "transit_days", "status",
-        "in_warmup"], read_dictionary=["variant", "route", "direction", "status"],  # categoricals: 3x less memory
+        "in_warmup", "diverted"],
+        read_dictionary=["variant", "route", "direction", "status"],  # categoricals: 3x less memory
         filters=[("replication", "<", CHART_REPLICATIONS)]).to_pandas()
     replications = int(ships.replication.max()) + 1 if len(ships) else 1
     ran = max((int(r["replications"]) for r in rows), default=replications)
