@@ -85,3 +85,13 @@ def test_warnings_name_unconverged_choice_cargo_still_moving_and_saturated_facil
     twice = [facilities[0], {**facilities[0], "variant": "w", "utilisation": 0.97}, {**facilities[1], "variant": "w"}]
     (line,) = run_warnings([], twice, None, {"A": "Astara"})
     assert "90-97%" in line and "every variant" in line
+
+
+def test_the_lead_sentence_names_the_route_with_the_lowest_generalized_cost_of_the_first_variant():
+    from sim.report.headline import lead_sentence
+
+    rows = [_row("b", "s", baseline=True), _row("b", "x", delta=-3.0), _row("b", "y", delta=2.0),
+            _row("c", "z", delta=-50.0)]
+    text = lead_sentence(headline_rows(rows, {"x": "Route X"}))
+    assert text.startswith("In b, Route X is 3.0 days faster [95% CI -4.0 to -2.0] and USD 3 per TEU cheaper")
+    assert lead_sentence(headline_rows([_row("b", "s", baseline=True)])) is None

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..equilibrium import ChoiceOutcome
 from ..experiment import Study
 from .basis import basis_paragraph, run_warnings, sensitivity_drivers
-from .headline import direction_rows, has_shares, headline_cells, headline_rows, study_names
+from .headline import direction_rows, has_shares, headline_cells, headline_rows, lead_sentence, study_names
 from .text import markdown_table
 
 __all__ = ["Answer", "build_answer", "answer_markdown", "answer_html", "HEADLINE_NOTE"]
@@ -25,7 +25,7 @@ HEADLINE_NOTE = ("Each cell: the route's value, then in brackets its difference 
 class Answer:
     """The headline: one table per direction (titled with place names), the basis paragraph and the warnings."""
 
-    tables: list[tuple[str, list[dict], list[tuple[str, str]]]]
+    tables: list[tuple[str, str | None, list[dict], list[tuple[str, str]]]]  # title, lead sentence, cells, columns
     basis: str
     warnings: list[str]
 
@@ -43,7 +43,7 @@ def build_answer(study: Study, rows: list[dict], facility_rows: list[dict], choi
     tables = []
     for direction, picked in direction_rows(hrows).items():
         cells, columns = headline_cells(picked, shares)
-        tables.append((f"{direction}: {titles.get(direction, direction)}", cells, columns))
+        tables.append((f"{direction}: {titles.get(direction, direction)}", lead_sentence(picked), cells, columns))
     drivers = sensitivity_drivers(sensitivity)
     return Answer(tables, basis_paragraph(study, replications, drivers, sensitivity),
                   run_warnings(rows, facility_rows, choice, {**node_names, **names}))
@@ -52,8 +52,8 @@ def build_answer(study: Study, rows: list[dict], facility_rows: list[dict], choi
 def answer_markdown(a: Answer) -> list[str]:
     """The headline section as markdown lines."""
     lines = ["## The answer", ""]
-    for title, cells, columns in a.tables:
-        lines += [f"### {title}", "", markdown_table(cells, columns), ""]
+    for title, lead, cells, columns in a.tables:
+        lines += [f"### {title}", "", *([lead, ""] if lead else []), markdown_table(cells, columns), ""]
     lines += [HEADLINE_NOTE, "", "**What this rests on.** " + a.basis, ""]
     if a.warnings:
         lines += ["**Warnings**", "", *(f"- {w}" for w in a.warnings), ""]
@@ -64,12 +64,13 @@ def answer_html(a: Answer) -> str:
     """The headline section as HTML (one table per direction)."""
     e = html.escape
     parts = ['<section id="headline"><h2>The answer</h2>']
-    for title, cells, columns in a.tables:
+    for title, lead, cells, columns in a.tables:
         head = "".join(f"<th>{e(h)}</th>" for _, h in columns)
         body = "".join(
             f"<tr{' class=baseline' if '(baseline)' in c['transit'] else ''}>"
             + "".join(f"<td>{e(str(c[k]))}</td>" for k, _ in columns) + "</tr>" for c in cells)
-        parts.append(f"<h3>{e(title)}</h3><table class=\"headline\"><tr>{head}</tr>{body}</table>")
+        parts.append(f"<h3>{e(title)}</h3>" + (f'<p class="lead">{e(lead)}</p>' if lead else "")
+                     + f"<table class=\"headline\"><tr>{head}</tr>{body}</table>")
     parts.append(f'<p class="meta">{e(HEADLINE_NOTE)}</p><p><b>What this rests on.</b> {e(a.basis)}</p>')
     if a.warnings:
         parts.append('<div class="warnings"><b>Warnings</b><ul>'

@@ -13,8 +13,8 @@ from .text import number
 if TYPE_CHECKING:
     from ..experiment import Study
 
-__all__ = ["study_names", "HeadlineRow", "headline_rows", "headline_cells", "HEADLINE_COLUMNS", "direction_rows",
-           "has_shares", "signed"]
+__all__ = ["study_names", "lead_sentence", "HeadlineRow", "headline_rows", "headline_cells", "HEADLINE_COLUMNS",
+           "direction_rows", "has_shares", "signed"]
 
 
 def study_names(study: Study) -> tuple[dict[str, str], dict[str, str]]:
@@ -130,3 +130,24 @@ def headline_cells(rows: list[HeadlineRow], shares: bool) -> tuple[list[dict], l
               "share": "" if math.isnan(r.cargo_share) else f"{number(100 * r.cargo_share, 0)}%"} for r in rows]
     columns = [c for c in HEADLINE_COLUMNS if shares or c[0] != "share"]
     return cells, columns
+
+
+def lead_sentence(rows: list[HeadlineRow]) -> str | None:
+    """The answer in one sentence for a direction: the first variant's route with the lowest generalized cost
+    against the baseline route (None when there is no other route)."""
+    first = rows[0].variant if rows else None
+    others = [r for r in rows if r.variant == first and not r.baseline and not math.isnan(r.generalized_usd.delta)]
+    if not others:
+        return None
+    r = min(others, key=lambda r: r.generalized_usd.delta)
+    t, c = r.transit_days, r.transport_usd
+
+    def ci(d: Delta, digits: int) -> str:
+        return "" if math.isnan(d.low) else f" [95% CI {signed(d.low, digits)} to {signed(d.high, digits)}]"
+
+    faster = "faster" if t.delta < 0 else "slower"
+    cheaper = "cheaper" if c.delta < 0 else "dearer"
+    return (f"In {r.variant}, {r.name} is {number(abs(t.delta))} days {faster}{ci(t, 1)} and USD "
+            f"{number(abs(c.delta), 0)} per TEU {cheaper}{ci(c, 0)} than the baseline route, with "
+            f"{number(100 * r.undelivered_share, 0)}% of its cargo still moving at the end; it has the lowest "
+            f"generalized cost (with the cargo's time) against the baseline route.")
