@@ -52,7 +52,8 @@ th {{ background: #eef2f6; }} td:nth-child(-n+3) {{ text-align: left; }}
 tr.baseline {{ background: #f6f6f6; font-weight: 600; }}
 table.headline {{ font-size: 0.95rem; }} table.headline td {{ white-space: nowrap; }}
 table.headline td:nth-child(2) {{ white-space: normal; text-align: left; }}
-p.lead {{ font-size: 1.05rem; }} .warnings {{ background: #fff4e5; border-left: 4px solid #e08a00; padding: 0.4rem 0.8rem; }}
+p.lead {{ font-size: 1.05rem; }}
+.warnings {{ background: #fff4e5; border-left: 4px solid #e08a00; padding: 0.4rem 0.8rem; }}
 figure {{ margin: 1.5rem 0; }} img {{ max-width: 100%; border: 1px solid #ddd; }}
 figcaption {{ color: #555; font-size: 0.9rem; }}
 </style></head>
