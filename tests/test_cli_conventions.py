@@ -133,3 +133,16 @@ def test_a_local_dask_cluster_prints_its_dashboard_link_and_no_raw_warnings(tmp_
         text = line.strip()
         # progress bars, the cluster line, and nothing else: no log records or Python warnings in their raw form
         assert not text or "━" in text or text.startswith(("Dask cluster:", "warning:")), line
+
+
+def test_shell_completion_completes_command_names():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_CORRIDOR_SIM_COMPLETE": "complete_bash", "COMP_WORDS": "corridor-sim sce",
+           "COMP_CWORD": "1", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    out = subprocess.run([sys.executable, "-m", "sim.cli"], env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["scenarios"]
+    script = invoke("--show-completion", "bash")
+    assert script.exit_code == 0 and "_CORRIDOR_SIM_COMPLETE" in script.stdout

@@ -70,6 +70,8 @@ def cli(argv: list[str] | None = None) -> int:
             if _SIGINT_SEEN.is_set():
                 raise KeyboardInterrupt
             return code if isinstance(code, int) else EXIT_OK
+        except SystemExit as exc:  # click's shell completion exits once it has printed
+            return exc.code if isinstance(exc.code, int) else EXIT_OK
         except Exception as exc:
             # click's exceptions (typer may vendor click, so they are recognised by class name)
             kinds = {c.__name__ for c in type(exc).__mro__}
