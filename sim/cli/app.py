@@ -52,4 +52,5 @@ def warn(text: str) -> None:
 GeodataOption = Annotated[Path | None, typer.Option(help="geodata folder (default: the packaged geodata/)")]
 CalibrationOption = Annotated[Path | None, typer.Option(
     help="calibration file (default: scenarios/defaults/calibration.yaml)")]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors and the output path")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="no progress and no table: print only the output path "
+                                                           "(warnings and errors still go to standard error)")]
