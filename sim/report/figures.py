@@ -19,6 +19,7 @@ from ..experiment import Study, VariantPlan  # noqa: E402
 from ..land import load_land  # noqa: E402
 from . import charts  # noqa: E402
 from .choice import convergence_chart  # noqa: E402
+from .headline import part_names, study_names  # noqa: E402
 from .mapdraw import short_name  # noqa: E402
 from .maps import Bottleneck, MapRoute, draw_route_map  # noqa: E402
 from .tradeoff import cost_vs_time  # noqa: E402
@@ -136,17 +137,18 @@ def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: l
     summary = pd.DataFrame(rows)
     series = pd.read_csv(folder / "facility_timeseries.csv")
     images: list[tuple[str, Path]] = []
+    way = study_names(study)[1].get("forward", "forward")  # the forward direction by its places
     fig = study_map(study)
     images.append(("Route map", _save(fig, folder, "route_map.png")))
     for plan in study.variants:
         fig = _flow_map(study, plan, ships, facilities, replications)
         images.append((f"Flows and waits: {plan.name}{subset}", _save(fig, folder, f"flow_map_{plan.name}.png")))
     images.append((f"Transit-time distributions{subset}", _save(charts.transit_ecdf(
-        ships, base.routes, base.baseline, variants, "Transit time by route (India to Russia)"), folder,
+        ships, base.routes, base.baseline, variants, f"Transit time by route ({way})"), folder,
         "transit_ecdf.png")))
     images.append((f"Transit time by booking month{subset}", _save(charts.transit_by_month(
         ships, base.routes, base.baseline, variants, base.start_date,
-        "Transit time by booking month (India to Russia)"),
+        f"Transit time by booking month ({way})"),
         folder, "transit_by_month.png")))
     for plan in study.variants:
         images.append((f"Busiest facilities: {plan.name}", _save(charts.facility_load(
@@ -156,10 +158,11 @@ def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: l
             folder, f"facility_load_{plan.name}.png")))
     if choice:
         images.append(("Route choice: shares by iteration and convergence", _save(convergence_chart(
-            choice, base.routes, "Route choice iterations (India to Russia shares)"), folder,
+            choice, base.routes, f"Route choice iterations ({way}: shares)"), folder,
             "route_choice_convergence.png")))
     images.append(("Cost, time and CO2: every route of every variant", _save(cost_vs_time(
-        summary, base.routes, base.baseline, "Cost against time per route (India to Russia), one panel per variant"),
+        summary, base.routes, base.baseline, f"Cost against time per route ({way}), one panel per variant",
+        names=part_names(list(summary.route.unique()) if len(summary) else [], study.network)),
         folder,
         "cost_vs_time.png")))
     return images

@@ -13,8 +13,8 @@ from .text import number
 if TYPE_CHECKING:
     from ..experiment import Study
 
-__all__ = ["study_names", "lead_sentence", "HeadlineRow", "headline_rows", "headline_cells", "HEADLINE_COLUMNS",
-           "direction_rows", "has_shares", "signed"]
+__all__ = ["study_names", "part_names", "lead_sentence", "HeadlineRow", "headline_rows", "headline_cells",
+           "HEADLINE_COLUMNS", "direction_rows", "has_shares", "signed"]
 
 
 def study_names(study: Study) -> tuple[dict[str, str], dict[str, str]]:
@@ -22,6 +22,11 @@ def study_names(study: Study) -> tuple[dict[str, str], dict[str, str]]:
     which the forward direction runs between)."""
     nodes = study.network.nodes
     routes = {rid: spec.name for rid, spec in study.specs.items()}
+    for rid in study.file.base.routes:  # flows on part of a route ride it between two of its places
+        for key in {k for p in study.variants for k in p.info.routes if k.startswith(f"{rid}@")}:
+            rid_part = key.split(":")[0]
+            routes[rid_part] = part_names([rid_part], study.network).get(rid_part, rid_part).replace(
+                rid, routes.get(rid, rid), 1)
 
     def place(nid: str) -> str:
         return nodes[nid].name.split(" (")[0] if nid in nodes else nid
@@ -31,6 +36,17 @@ def study_names(study: Study) -> tuple[dict[str, str], dict[str, str]]:
         return routes, {}
     a, b = place(spec.origin), place(spec.destination)
     return routes, {"forward": f"{a} to {b}", "reverse": f"{b} to {a}"}
+
+
+def part_names(routes: list[str], network) -> dict[str, str]:
+    """A flow on part of a route (``<route>@<A>-<B>``) named by its places: ``<route> (A to B)``."""
+    out = {}
+    for rid in routes:
+        base, _, part = rid.partition("@")
+        ends = part.split("-")
+        if part and len(ends) == 2 and all(n in network.nodes for n in ends):
+            out[rid] = f"{base} ({' to '.join(network.nodes[n].name.split(' (')[0] for n in ends)})"
+    return out
 
 
 @dataclass
@@ -72,7 +88,7 @@ def headline_rows(rows: list[dict], names: dict[str, str] | None = None) -> list
     for r in rows:
         route = r["route"]
         out.append(HeadlineRow(
-            variant=r["variant"], route=route, name=names.get(route.partition("@")[0], route),
+            variant=r["variant"], route=route, name=names.get(route, names.get(route.partition("@")[0], route)),
             direction=r["direction"], baseline=bool(r["is_baseline"]),
             transit_days=_delta(r, "transit_days_p50", "delta_days_p50"),
             transport_usd=_delta(r, "transport_usd_per_teu", "delta_transport_usd_per_teu"),

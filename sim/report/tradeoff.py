@@ -17,9 +17,12 @@ __all__ = ["cost_vs_time", "MARKERS"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">"]
 
 
-def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title: str):
-    """Median transit (5-95% range as bars) against transport cost per TEU delivered, India to Russia; colour and
-    marker = route (as on the maps), black edge = the baseline route; one panel per variant."""
+def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title: str,
+                 names: dict[str, str] | None = None):
+    """Median transit (5-95% range as bars) against transport cost per TEU delivered, forward direction; colour
+    and marker = route (as on the maps), black edge = the baseline route; a flow on part of a route (``names``
+    gives its places) in its route's colour, hollow; one panel per variant."""
+    names = names or {}
     data = summary[summary.direction == "forward"].dropna(subset=["transit_days_p50", "transport_usd_per_teu"])
     variants = list(dict.fromkeys(summary.variant))
     colours = route_colours(routes)
@@ -28,14 +31,18 @@ def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title:
         sub = data[data.variant == variant]
         for r in sub.itertuples():
             base = r.route == baseline
-            colour = colours.get(r.route, "#777")
+            parent = r.route.partition("@")[0]
+            part = parent != r.route
+            colour = colours.get(parent, "#777")
             ax.errorbar([r.transit_days_p50], [r.transport_usd_per_teu],
                         xerr=[[r.transit_days_p50 - r.transit_days_p05], [r.transit_days_p95 - r.transit_days_p50]],
                         fmt="none", ecolor=colour, alpha=0.45, elinewidth=1.2, zorder=1)
-            marker = MARKERS[routes.index(r.route) % len(MARKERS)] if r.route in routes else "o"
-            ax.scatter([r.transit_days_p50], [r.transport_usd_per_teu], s=75, marker=marker, color=colour,
-                       alpha=0.85, edgecolor="black" if base else "white", linewidth=1.8 if base else 0.6, zorder=3,
-                       label=r.route + (" (baseline route)" if base else ""))
+            marker = MARKERS[routes.index(parent) % len(MARKERS)] if parent in routes else "o"
+            ax.scatter([r.transit_days_p50], [r.transport_usd_per_teu], s=75, marker=marker,
+                       color="white" if part else colour, alpha=0.85,
+                       edgecolor="black" if base else colour if part else "white",
+                       linewidth=1.8 if base or part else 0.6, zorder=3,
+                       label=names.get(r.route, r.route) + (" (baseline route)" if base else ""))
         ax.set_title(f"variant: {variant}", fontsize=10, loc="left")
         ax.grid(alpha=0.3)
     data_x = pd.concat([data.transit_days_p05, data.transit_days_p95])
@@ -53,7 +60,7 @@ def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title:
     fig.tight_layout(rect=(0, 0.25 * rows / fig.get_figheight(), 1, 0.97))
     fig.canvas.draw()
     for ax, variant in zip(axes, variants, strict=True):
-        _name_points(ax, data[data.variant == variant], baseline)
+        _name_points(ax, data[data.variant == variant], baseline, names)
     return fig
 
 
@@ -65,11 +72,12 @@ def _legend_entries(axes) -> tuple[list, list]:
     return list(seen.values()), list(seen)
 
 
-def _name_points(ax, sub: pd.DataFrame, baseline: str) -> None:
+def _name_points(ax, sub: pd.DataFrame, baseline: str, names: dict[str, str]) -> None:
     """Name each point (route and kg CO2 per TEU) beside it, off the other markers and names."""
     labeller = Labeller(ax)
     for r in sub.itertuples():
         labeller.mark(r.transit_days_p50, r.transport_usd_per_teu, radius_px=6.0)
     for r in sub.sort_values("transport_usd_per_teu").itertuples():
-        text = f"{r.route}{' (baseline)' if r.route == baseline else ''}, {r.co2_kg_per_teu / 1000:.1f} t CO2/TEU"
+        name = names.get(r.route, r.route)
+        text = f"{name}{' (baseline)' if r.route == baseline else ''}, {r.co2_kg_per_teu / 1000:.1f} t CO2/TEU"
         labeller.place(r.transit_days_p50, r.transport_usd_per_teu, text, size=7.0)
