@@ -146,3 +146,18 @@ def test_shell_completion_completes_command_names():
     assert out.stdout.split() == ["scenarios"]
     script = invoke("--show-completion", "bash")
     assert script.exit_code == 0 and "_CORRIDOR_SIM_COMPLETE" in script.stdout
+
+
+def test_the_report_names_the_assumptions_a_sensitivity_run_found_to_matter_most(tmp_path):
+    sens = tmp_path / "sens"
+    sens.mkdir()
+    (sens / "indices.csv").write_text("parameter,output,S1,ST\nvalue_of_time,generalized,0.2,0.7\n"
+                                      "rail_tariff,transport,0.1,0.3\nport_dwell,transit,0.0,0.05\n")
+    result = invoke("run", SMALL, "--out", tmp_path / "r", "--replications", "1", "--no-plots", "--quiet",
+                    "--sensitivity", sens)
+    assert result.exit_code == 0, result.output
+    report = (tmp_path / "r" / "report.md").read_text()
+    assert "value_of_time (index 0.70), rail_tariff (index 0.30), port_dwell (index 0.05)" in report
+    assert "No sensitivity run was read" not in report
+    missing = invoke("run", SMALL, "--out", tmp_path / "r2", "--no-plots", "--sensitivity", tmp_path / "nothing")
+    assert missing.exit_code == 2 and "--sensitivity" in missing.stderr and not (tmp_path / "r2").exists()
