@@ -77,8 +77,8 @@ def test_warnings_name_unconverged_choice_cargo_still_moving_and_saturated_facil
               "w": ChoiceOutcome("w", {}, iterations=4, converged=True, change=0.001)}
     found = run_warnings(rows, facilities, choice, {"A": "Astara", "x": "Route X"})
     assert len(found) == 3
-    assert "'v' did not converge in 15 iterations" in found[0]
-    assert "15% of the cargo on Route X" in found[1]
+    assert "did not converge in v (15 iterations" in found[0] and "w (" not in found[0]
+    assert "(v, forward): Route X 15%" in found[1] and "y" not in found[1]
     assert "border at Astara" in found[2] and "90%" in found[2] and "(v)" in found[2]
     assert run_warnings([_row("v", "y")], facilities[1:], None) == []
     # a facility saturated in several variants is one warning

@@ -81,15 +81,20 @@ def run_warnings(rows: list[dict], facility_rows: list[dict], choice: dict[str, 
     """Plain-words warnings: route choice that did not converge, a route with much cargo still moving at the
     end, a facility at or above SATURATED utilisation."""
     names = names or {}
-    out = [f"Route choice of variant '{v}' did not converge in {o.iterations} iterations (the last step still moved "
-           f"a share by {number(o.change, 3)}): its shares are the latest, not an equilibrium."
-           for v, o in (choice or {}).items() if not o.converged]
+    out = []
+    stuck = [(v, o) for v, o in (choice or {}).items() if not o.converged]
+    if stuck:  # one line for every variant whose route choice did not settle
+        told = ", ".join(f"{v} ({o.iterations} iterations, last step {number(o.change, 3)})" for v, o in stuck)
+        out.append(f"Route choice did not converge in {told}: those shares are the latest, not an equilibrium.")
+    moving: dict[tuple[str, str], list[str]] = {}
     for r in rows:
         share = r["undelivered_share"]
         if not math.isnan(share) and share > UNDELIVERED_WARNING and r["teu_created"] > 0:
-            out.append(f"{number(100 * share, 0)}% of the cargo on {names.get(r['route'], r['route'])} "
-                       f"({r['variant']}, {r['direction']}) was still moving when the run ended: its median transit "
-                       f"and costs describe the cargo that arrived.")
+            moving.setdefault((r["variant"], r["direction"]), []).append(
+                f"{names.get(r['route'], r['route'])} {number(100 * share, 0)}%")
+    for (variant, direction), parts in moving.items():  # one line per variant and direction
+        out.append(f"Cargo still moving when the run ended ({variant}, {direction}): {', '.join(parts)}; their "
+                   "median transit and costs describe the cargo that arrived.")
     busy: dict[tuple[str, str], list[dict]] = {}
     for f in sorted(facility_rows, key=lambda f: -f["utilisation"]):
         if f["utilisation"] >= SATURATED:
