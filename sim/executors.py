@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
@@ -202,8 +203,10 @@ def dask_client(scheduler: str, workers: int = 1):
             # a Dask worker's statistical profiler samples its threads every 10 ms, which slowed replications by
             # about 17% here; the nannies hand this setting on to the worker processes
             with dask.config.set({"distributed.worker.profile.enabled": False}):
+                # the dashboard (on a free port, where bokeh is installed) lets a user watch the workers
+                dashboard = ":0" if importlib.util.find_spec("bokeh") else None
                 cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None)
+                                       host="127.0.0.1", dashboard_address=dashboard)
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)

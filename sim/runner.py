@@ -9,7 +9,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -23,8 +23,11 @@ from .executors import Executor
 from .experiment import Study, dask_client, execute, prepare_study
 from .limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from .outputs import atomic_folder, check_output_path, default_run_folder, write_csv, write_json
+from .report.answer import build_answer
 from .report.figures import write_figures
+from .report.gis import write_layers
 from .report.html import write_html
+from .report.interactive import write_interactive_map
 from .report.markdown import write_markdown
 from .results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator
 
@@ -34,7 +37,7 @@ __all__ = ["RunOptions", "RunSummary", "run_study", "OUTPUT_ROOT", "check_option
 
 OUTPUT_ROOT = Path("outputs")
 PACKAGES = ("simpy", "numpy", "pandas", "pyarrow", "networkx", "shapely", "pyproj", "geopandas", "pydantic",
-            "PyYAML", "matplotlib", "scipy", "dask", "distributed", "typer", "rich")
+            "PyYAML", "matplotlib", "scipy", "dask", "distributed", "typer", "rich", "bokeh")
 
 
 @dataclass
@@ -50,6 +53,8 @@ class RunOptions:
     plots: bool = True
     geodata: Path | None = None
     calibration: Path | None = None
+    sensitivity: Path | None = None  # a sensitivity run's folder (indices.csv): what the answer rests on
+    choice_iterations: int | None = None  # at most this many route-choice iterations (None: the scenario's)
 
 
 @dataclass
@@ -108,11 +113,14 @@ def run_study(
     on_done: Callable[[object], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     on_phase: Callable[[str, int], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """Run the study described by ``opts``; write every output into one folder that appears only when complete.
     Every input is checked (options, scenario, network, calibration, output folder, and the land layer when plots
-    are drawn) before the first replication runs. ``on_phase(description, tasks)`` announces each route-choice
-    iteration (``on_done`` is then called per task of it); ``on_start`` announces the final replications."""
+    are drawn) before the first replication runs. ``on_note`` hears the Dask dashboard's link.
+    ``on_phase(description, tasks)`` announces each route-choice
+    iteration (``on_done`` is then called per task of it) and, with 0 tasks, each step after the simulation (tables,
+    maps, report); ``on_start`` announces the final replications."""
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
     check_options(opts)
@@ -135,9 +143,18 @@ def run_study(
     with contextlib.ExitStack() as stack:
         # connect to the cluster before anything is written or shown: an unreachable scheduler is one line
         client = stack.enter_context(dask_client(opts.scheduler, opts.workers)) if opts.scheduler else None
+        if client is not None and on_note:
+            link = getattr(client, "dashboard_link", None) if client.scheduler_info().get("services") else None
+            on_note(f"Dask cluster: {client.scheduler.address}" + (f"; dashboard: {link}" if link else
+                                                                     " (no dashboard: it needs bokeh)"))
         executor = stack.enter_context(Executor([p.job for p in study.variants], opts.workers, opts.scheduler,
                                                 client))
         choice = {}
+        if opts.choice_iterations is not None:
+            for p in study.variants:
+                if p.info.choice is not None:
+                    p.info.choice = replace(p.info.choice, max_iterations=min(opts.choice_iterations,
+                                                                              p.info.choice.max_iterations))
         if any(p.info.choice is not None for p in study.variants):
             def announce(k: int, tasks: int) -> None:
                 if on_phase:
@@ -148,7 +165,7 @@ def run_study(
                 for w in choice_warnings(choice):
                     on_warning(w)
         return _run(opts, study, replications, seed, final, executor, choice, t0, t_compile, started, on_start,
-                    on_done)
+                    on_done, on_phase)
 
 
 def _choice_manifest(o: ChoiceOutcome) -> dict:
@@ -166,7 +183,7 @@ def choice_warnings(choice: dict[str, ChoiceOutcome]) -> list[str]:
 
 
 def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile, started, on_start,
-         on_done) -> RunSummary:
+         on_done, on_phase) -> RunSummary:
     base = study.file.base
     t_choice = time.perf_counter() - t0 - t_compile
     if on_start:
@@ -206,6 +223,8 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
         t_run = time.perf_counter() - t0 - t_compile - t_choice
         rows = agg.summary_rows()
         facility_rows = agg.facility_rows()
+        if on_phase:
+            on_phase("writing tables and report", 0)
         write_csv(tmp / "summary.csv", rows, SUMMARY_COLUMNS)
         if trials:
             write_csv(tmp / "trials.csv", trials, TRIAL_COLUMNS)
@@ -221,9 +240,7 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
                   [row for plan in study.variants for row in plan.info.itinerary_rows(plan.name)],
                   ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
         (tmp / "scenario.yaml").write_text(study.file.text, encoding="utf-8")  # the text that was run
-        write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed, choice)
-        if opts.plots:
-            write_html(tmp, study, rows, facility_rows, write_figures(tmp, study, rows, facility_rows, choice), choice)
+        _write_reports(tmp, opts, study, rows, facility_rows, service_rows, replications, seed, choice, on_phase)
         finished = dt.datetime.now(dt.UTC)
         kind = "dask" if opts.scheduler else ("processes" if opts.workers > 1 else "serial")
         write_json(tmp / "manifest.json", {
@@ -244,6 +261,23 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
             "command": " ".join(sys.argv),
         })
     return RunSummary(final, rows, facility_rows, time.perf_counter() - t0, events)
+
+
+def _write_reports(tmp: Path, opts: RunOptions, study: Study, rows: list[dict], facility_rows: list[dict],
+                   service_rows: list[dict], replications: int, seed: int, choice: dict[str, ChoiceOutcome],
+                   on_phase: Callable[[str, int], None] | None) -> None:
+    """report.md and the GIS layers; with plots, the maps and charts, the interactive map and report.html."""
+    answer = build_answer(study, rows, facility_rows, choice, replications, opts.sensitivity)
+    write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed, choice, answer)
+    write_layers(tmp / "map_layers.gpkg", study, rows, facility_rows)
+    if opts.plots:
+        if on_phase:
+            on_phase("drawing maps and charts", 0)
+        images = write_figures(tmp, study, rows, facility_rows, choice)
+        write_interactive_map(tmp / "interactive_map.html", study, rows, facility_rows)
+        if on_phase:
+            on_phase("writing report.html", 0)
+        write_html(tmp, study, rows, facility_rows, images, choice, answer, "interactive_map.html")
 
 
 def _write_timeseries(path: Path, snapshots: dict) -> None:

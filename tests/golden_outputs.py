@@ -1,5 +1,5 @@
-"""Golden tables of the shipped studies: summary, facility and service tables for a fixed seed and two
-replications, compared byte for byte by tests/test_golden.py. Studies with route choice iterate at most
+"""Golden tables of the shipped studies: summary, facility and service tables for a fixed seed and one
+replication, compared byte for byte by tests/test_golden.py. Studies with route choice iterate at most
 CHOICE_ITERATIONS times here: enough to pin the choice mechanism (shares, their update and its averaging) without
 paying for a full equilibrium in every test run.
 
@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
-REPLICATIONS = 2
+REPLICATIONS = 1
 SEED = 7
 TABLES = ("summary.csv", "facilities.csv", "services.csv")
-CHOICE_ITERATIONS = 3
+CHOICE_ITERATIONS = 2
 
 
 def write_tables(scenario: Path, folder: Path) -> None:

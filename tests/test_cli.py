@@ -110,7 +110,7 @@ def test_run_writes_every_output(tmp_path):
     assert {int(r["itinerary"]) for r in itineraries} >= set(ships.column("itinerary").to_pylist())
     assert all(" > " in r["steps"] for r in itineraries)
     assert set(ships.column("replication").to_pylist()) == {0, 1}
-    assert "Findings" in (out / "report.md").read_text()
+    assert "The answer" in (out / "report.md").read_text()
 
 
 def test_existing_output_folder_is_refused(tmp_path):

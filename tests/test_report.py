@@ -7,11 +7,14 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from sim.runner import RunOptions, run_study
+
+sys.path.insert(0, str(Path(__file__).parent))  # the browser helper beside this file
 
 SMALL = Path(__file__).parent / "data" / "small.yaml"
 EXPECTED = ["summary.csv", "facilities.csv", "facility_timeseries.csv", "shipments.parquet", "manifest.json",
@@ -39,7 +42,7 @@ def test_html_report_is_self_contained(run_folder):
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:|//)""", text, re.I)
     assert not re.search(r"https?://", text)
     assert text.count("data:image/png;base64,") >= 8
-    for heading in ("Findings", "Comparison against the baseline", "Facilities"):
+    for heading in ("The answer", "Every route in detail", "Facilities"):
         assert heading in text
 
 
@@ -90,3 +93,102 @@ def test_charts_of_a_long_study_read_a_bounded_subset_and_say_so(tmp_path, monke
     assert "Transit-time distributions (first 2 of 3 replications)" in page
     with (out / "summary.csv").open() as f:
         assert {row["replications"] for row in csv.DictReader(f)} == {"3"}
+
+
+# ----- the answer first, GIS layers, and both pages rendered offline in headless Chromium ------------------------
+
+def test_reports_open_with_the_headline_table_per_direction(run_folder):
+    import csv
+
+    rows = list(csv.DictReader((run_folder / "summary.csv").open()))
+    md = (run_folder / "report.md").read_text()
+    sections = [line for line in md.splitlines() if line.startswith("## ")]
+    assert sections[0] == "## The answer"
+    answer = md.split("## The answer", 1)[1].split("\n## ", 1)[0]
+    for direction in {r["direction"] for r in rows}:
+        assert f"### {direction}: " in answer
+    # one table row per summary row, baseline routes marked, every other route with intervals on all three costs
+    table_rows = [ln for ln in answer.splitlines() if ln.startswith("| ") and "variant" not in ln]
+    assert len(table_rows) == len(rows)
+    assert sum("(baseline)" in ln for ln in table_rows) == sum(r["is_baseline"] == "true" for r in rows)
+    assert all(ln.count(" [") == 3 for ln in table_rows if "(baseline)" not in ln)
+    assert "Suez baseline to St Petersburg" in answer and "Nhava Sheva to Moscow" in answer
+    assert "What this rests on." in answer and "No sensitivity run was read" in answer
+    page = (run_folder / "report.html").read_text()
+    assert page.index('id="headline"') < page.index("Every route in detail") < page.index("<img")
+
+
+def test_geopackage_layers_open_with_geopandas_and_carry_the_summary_teu(run_folder):
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
+    path = run_folder / "map_layers.gpkg"
+    assert {name for name, _ in pyogrio.list_layers(path)} == {"routes", "flows", "facilities"}
+    summary = pd.read_csv(run_folder / "summary.csv")
+    flows = gpd.read_file(path, layer="flows")
+    assert flows.crs.to_epsg() == 4326 and flows.geometry.notna().all() and not flows.geometry.is_empty.any()
+    for col in ("teu_created", "teu_delivered"):
+        assert flows[col].sum() == pytest.approx(summary[col].sum(), rel=1e-9)
+        by = flows.groupby(["variant", "direction"])[col].sum()
+        assert by.to_dict() == pytest.approx(summary.groupby(["variant", "direction"])[col].sum().to_dict())
+    routes = gpd.read_file(path, layer="routes")
+    assert set(routes.route) == {"suez_stp", "instc_west", "instc_east"} and routes.baseline.sum() == 1
+    facilities = gpd.read_file(path, layer="facilities")
+    expected = pd.read_csv(run_folder / "facilities.csv")
+    assert len(facilities) == len(expected)
+    assert facilities.wait_h_mean.sum() == pytest.approx(expected.wait_h_mean.sum(), rel=1e-6)
+
+
+def _browser_or_skip():
+    exe = _chromium()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium could not be installed for the browser test")
+        pytest.skip("chromium is not installed and cannot be installed here (needs root and apt-get)")
+    return exe
+
+
+def _distinct_colours(png: bytes) -> int:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB").resize((350, 250))).reshape(-1, 3)
+    return len(np.unique(pixels, axis=0))
+
+
+@pytest.mark.browser
+def test_report_renders_offline_with_the_headline_table_in_view(run_folder, tmp_path):
+    from browser import open_page
+
+    ready = ("(function(){var t=document.querySelector('#headline table');"
+             "return t && document.body.getAttribute('data-images-loaded') !== 'pending' ? "
+             "[t.getBoundingClientRect().top, window.innerHeight, document.body.getAttribute('data-images-loaded')]"
+             " : null;})()")
+    page = open_page(_browser_or_skip(), run_folder / "report.html", tmp_path / "profile", ready=ready)
+    assert page.external == [] and page.errors == []
+    top, height, images = page.value
+    assert top < height, "the headline table is on the first screen"
+    loaded, total = images.split("/")
+    assert loaded == total and int(total) >= 8
+    (tmp_path / "report.png").write_bytes(page.screenshot)
+    assert len(page.screenshot) > 30_000 and _distinct_colours(page.screenshot) > 20
+
+
+@pytest.mark.browser
+def test_interactive_map_renders_offline_in_headless_chromium(run_folder, tmp_path):
+    from browser import open_page
+
+    text = (run_folder / "interactive_map.html").read_text()
+    assert not re.search(r"""<(?:script|link)[^>]+(?:src|href)\s*=\s*["']?(?:https?:|//)""", text, re.I)
+    ready = ("(function(){if(!window.Bokeh||!Bokeh.documents.length)return null;"
+             "var views=Object.values(Bokeh.index||{});if(!views.length)return null;"
+             "var v=views[0];var n=0;for(var r of v.model.renderers||[]){n+=1}return n;})()")
+    page = open_page(_browser_or_skip(), run_folder / "interactive_map.html", tmp_path / "profile", ready=ready)
+    assert page.external == [], page.external
+    assert page.errors == [], page.errors
+    assert page.value and page.value >= 5, "land, legs of each route and facilities are drawn"
+    (tmp_path / "map.png").write_bytes(page.screenshot)
+    assert _distinct_colours(page.screenshot) > 50, "the screenshot shows a rendered map, not a blank page"

@@ -27,7 +27,8 @@ def test_shipped_study_runs_end_to_end(tmp_path, path):
     out = tmp_path / "run"
     plots = path.stem == WITH_PLOTS
     assert invoke("validate", path).exit_code == 0
-    result = invoke("run", path, "--out", out, "--replications", "1", "--workers", "2",
+    # two route-choice iterations: the run's whole path, without paying for an equilibrium in every test run
+    result = invoke("run", path, "--out", out, "--replications", "1", "--workers", "2", "--choice-iterations", "2",
                     *(() if plots else ("--no-plots",)))
     assert result.exit_code == 0, result.output[-3000:]
     rows = list(csv.DictReader((out / "summary.csv").read_text().splitlines()))

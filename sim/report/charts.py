@@ -16,7 +16,7 @@ import pandas as pd  # noqa: E402
 
 from .maps import ROUTE_COLOURS  # noqa: E402
 
-__all__ = ["transit_ecdf", "transit_by_month", "facility_load", "cost_vs_time", "route_colours"]
+__all__ = ["transit_ecdf", "transit_by_month", "facility_load", "route_colours", "panels"]
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -26,13 +26,20 @@ def route_colours(routes: list[str]) -> dict[str, str]:
     return {r: ROUTE_COLOURS[i % len(ROUTE_COLOURS)] for i, r in enumerate(routes)}
 
 
-def _panels(n: int, width: float = 5.2, height: float = 3.8):
+def panels(n: int, width: float = 5.2, height: float = 3.8, sharex: bool = False, sharey: bool = False):
+    """A grid of ``n`` panels, three to a row (small multiples); the unused cells hidden."""
     cols = min(n, 3)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, dpi=110)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.6), squeeze=False, dpi=110,
+                             sharex=sharex, sharey=sharey)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:n])
+
+
+def _legend_below(ax) -> None:
+    """The panel's legend under its x axis label, where it hides no curve whatever the data."""
+    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
 
 
 def _live(ships: pd.DataFrame) -> pd.DataFrame:
@@ -51,7 +58,7 @@ def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants
     transit at the end keeps the curve below 1), one panel per variant, India-to-Russia direction; baseline in
     black."""
     colours = route_colours(routes)
-    fig, axes = _panels(len(variants))
+    fig, axes = panels(len(variants), height=3.8 + 0.17 * len(routes) + 0.5)
     live = _live(ships)
     finite = live.transit_days[live.status == "delivered"]
     xmax = np.nanpercentile(finite, 99.5) if len(finite) else 60
@@ -73,14 +80,14 @@ def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants
             if left >= 0.005:
                 told += f", {left:.0%} still in transit"
             ax.step(days, y, where="post", color="black" if base else colours[route], linewidth=2.6 if base else 1.6,
-                    label=f"{route}{' (baseline)' if base else ''}: {told}", zorder=3 if base else 2)
+                    label=f"{route}{' (baseline route)' if base else ''}: {told}", zorder=3 if base else 2)
         ax.set_title(f"variant: {variant}", fontsize=10, loc="left")
         ax.set_xlim(0, xmax * 1.02)
         ax.set_ylim(0, 1.01)
         ax.set_xlabel("transit time, booking to delivery (days)")
         ax.set_ylabel("share of consignments delivered (of all booked)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7.5, loc="lower right")
+        _legend_below(ax)
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig
@@ -92,12 +99,16 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
     still in transit at the end of the run counts as slower than anything delivered: a month whose median (or
     95th percentile) was not reached is marked with a triangle at the top (the band runs off the chart)."""
     colours = route_colours(routes)
-    fig, axes = _panels(len(variants), width=5.6)
+    fig, axes = panels(len(variants), width=5.6, height=3.8 + 0.17 * len(routes) + 0.5)
     data = ships[~ships.in_warmup & (ships.direction == "forward")]
     created = pd.to_datetime(start) + pd.to_timedelta(data.created_h, unit="h")
     data = data.assign(month=created.dt.month.to_numpy())
     live = data[data.status.isin(("delivered", "in_transit"))]
     top = float(np.nanpercentile(live.transit_days, 99)) * 1.05 if live.transit_days.notna().any() else 60.0
+    # a slow, seasonal route (the NSR) is a small part of the cargo: keep its monthly medians in view
+    medians = live.groupby(["variant", "route", "month"], observed=True).transit_days.median()
+    if medians.notna().any():
+        top = max(top, float(medians.max()) * 1.1)
     for ax, variant in zip(axes, variants, strict=True):
         sub = data[data.variant == variant]
         unreached = False
@@ -112,7 +123,7 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
             shown = med.where(np.isfinite(med))
             ax.plot(shown.index, shown.values, marker="o", markersize=3.5, color=colour,
                     linewidth=2.2 if route == baseline else 1.6,
-                    label=route + (" (baseline)" if route == baseline else ""))
+                    label=route + (" (baseline route)" if route == baseline else ""))
             ax.fill_between(med.index, lo.where(np.isfinite(lo)), hi.clip(upper=top), color=colour, alpha=0.12,
                             linewidth=0)
             beyond = med.index[~np.isfinite(med)]
@@ -132,16 +143,17 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
             ax.plot([], [], marker="^", linestyle="none", color="#555",
                     label="median not reached: cargo still in transit")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7.5, loc="upper left")
+        _legend_below(ax)
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig
 
 
 def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, start: dt.date, title: str,
-                  top: int = 6):
+                  top: int = 6, places: dict[str, str] | None = None):
     """Utilisation (busy servers / servers, 7-day mean) and queue length over simulated time for the busiest
-    facilities of ``variant`` (replication 0)."""
+    facilities of ``variant`` (replication 0), named by place and kind (``places``: node id -> place name)."""
+    places = places or {}
     fac = facilities[facilities.variant == variant].sort_values("utilisation", ascending=False).head(top)
     fig, (ax_u, ax_q) = plt.subplots(2, 1, figsize=(11, 6.6), sharex=True, dpi=110)
     for i, row in enumerate(fac.itertuples()):
@@ -151,9 +163,9 @@ def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, 
         when = pd.to_datetime(start) + pd.to_timedelta(s.time_h, unit="h")
         colour = plt.cm.tab10(i % 10)
         util = (s.busy / row.servers).rolling(7, min_periods=1).mean()
-        ax_u.plot(when, util * 100, color=colour, linewidth=1.5, label=f"{row.facility} ({row.utilisation * 100:.0f}% "
-                  f"mean)")
-        ax_q.plot(when, s.queue, color=colour, linewidth=1.2, label=row.facility)
+        name = f"{places.get(row.node, row.node)} {str(row.kind).replace('_', ' ')}"
+        ax_u.plot(when, util * 100, color=colour, linewidth=1.5, label=f"{name} ({row.utilisation * 100:.0f}% mean)")
+        ax_q.plot(when, s.queue, color=colour, linewidth=1.2, label=name)
     ax_u.set_ylabel("utilisation, 7-day mean (%)")
     ax_u.set_ylim(bottom=0)
     ax_q.set_ylabel("queue (consignments waiting)")
@@ -164,39 +176,5 @@ def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, 
         ax.grid(alpha=0.3)
     ax_u.legend(fontsize=8, loc="upper left", ncols=2)
     ax_u.set_title(title, fontsize=12, fontweight="bold", loc="left")
-    fig.tight_layout()
-    return fig
-
-
-def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title: str):
-    """Median transit against cost per TEU for every route and variant (India to Russia); colour = kg CO2 per TEU,
-    horizontal bars = 5-95% transit range."""
-    data = summary[summary.direction == "forward"].dropna(subset=["transit_days_p50", "transport_usd_per_teu"])
-    fig, ax = plt.subplots(figsize=(10, 6.2), dpi=110)
-    variants = list(dict.fromkeys(data.variant))
-    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
-    norm = plt.Normalize(data.co2_kg_per_teu.min() * 0.95, data.co2_kg_per_teu.max() * 1.05)
-    cmap = plt.cm.viridis_r
-    for vi, variant in enumerate(variants):
-        sub = data[data.variant == variant]
-        ax.errorbar(sub.transit_days_p50, sub.transport_usd_per_teu,
-                    xerr=[sub.transit_days_p50 - sub.transit_days_p05, sub.transit_days_p95 - sub.transit_days_p50],
-                    fmt="none", ecolor="#bbb", elinewidth=1, zorder=1)
-        ax.scatter(sub.transit_days_p50, sub.transport_usd_per_teu, c=sub.co2_kg_per_teu, cmap=cmap, norm=norm, s=140,
-                   marker=markers[vi % len(markers)],
-                   edgecolor=["black" if r == baseline else "white" for r in sub.route],
-                   linewidth=[2.0 if r == baseline else 0.8 for r in sub.route], zorder=3, label=f"variant: {variant}")
-        for r in sub.itertuples():
-            ax.annotate(r.route + (" (baseline)" if r.route == baseline else ""),
-                        (r.transit_days_p50, r.transport_usd_per_teu),
-                        xytext=(7, 5), textcoords="offset points", fontsize=8)
-    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-    fig.colorbar(sm, ax=ax, label="kg CO2 per TEU")
-    ax.set_xlabel("median transit, booking to delivery (days); bars: 5-95% range")
-    ax.set_ylabel("transport cost per TEU delivered (USD)")
-    ax.grid(alpha=0.3)
-    if len(variants) > 1:
-        ax.legend(fontsize=8, loc="upper left")
-    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
     fig.tight_layout()
     return fig

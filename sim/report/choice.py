@@ -82,10 +82,10 @@ def convergence_chart(choice: dict[str, ChoiceOutcome], routes: list[str], title
             if pts:
                 ax.plot(*zip(*pts, strict=True), marker="o", markersize=3, color=colours[route], label=route)
         ax.set_title(f"variant: {name}", fontsize=10, loc="left")
-        ax.set_ylabel("share of the flow (India to Russia)")
-        ax.set_ylim(0, None)
+        ax.set_ylabel("share of the flow (forward direction)")
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.45)  # headroom: the legend sits above the lines, not on them
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7.5, loc="upper right")
+        ax.legend(fontsize=7.5, loc="upper center", ncols=3)
         steps = sorted({r["iteration"]: (r["change"], r["gap"], r["averaged_gap"]) for r in o.rows}.items())
         its = [k for k, _ in steps]
         ax_gap.plot(its, [v[0] for _, v in steps], marker="o", markersize=3, color="#333",
@@ -96,9 +96,9 @@ def convergence_chart(choice: dict[str, ChoiceOutcome], routes: list[str], title
                     linestyle="--", label="gap (share vs latest implied share)")
         ax_gap.axhline(o.tolerance, color="#333", linewidth=0.8, linestyle=":", label=f"tolerance {o.tolerance:g}")
         ax_gap.set_xlabel("iteration")
-        ax_gap.set_ylim(0, None)
+        ax_gap.set_ylim(0, ax_gap.get_ylim()[1] * 1.6)  # headroom for the legend above the lines
         ax_gap.grid(alpha=0.3)
-        ax_gap.legend(fontsize=7.5, loc="upper right")
+        ax_gap.legend(fontsize=7.5, loc="upper center", ncols=3)
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig

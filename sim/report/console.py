@@ -16,7 +16,7 @@ def results_table(rows: list[dict], title: str) -> Table:
     to the baseline with its interval, transport and generalized cost, CO2, on-time and undelivered shares."""
     table = Table(title=title)
     for col in ("variant", "route", "dir", "TEU booked/rep", "share", "p50 days", "p05-p95",
-                "Δp50 vs baseline [95% CI]", "transport USD/TEU", "generalized USD/TEU", "kg CO2/TEU", "on time",
+                "Δp50 vs baseline route [95% CI]", "transport USD/TEU", "generalized USD/TEU", "kg CO2/TEU", "on time",
                 "undelivered"):
         table.add_column(col, justify="left" if col in ("variant", "route", "dir") else "right")
 
@@ -24,8 +24,9 @@ def results_table(rows: list[dict], title: str) -> Table:
         return number(v, d, missing="")
 
     for r in rows:
-        delta = ("baseline" if r["is_baseline"] else f"{f(r['delta_days_p50_vs_baseline'])} "
-                 f"[{f(r['delta_days_p50_ci_low'])}, {f(r['delta_days_p50_ci_high'])}]")
+        ci = ("" if math.isnan(r["delta_days_p50_ci_low"])  # one replication: no interval
+              else f" [{f(r['delta_days_p50_ci_low'])}, {f(r['delta_days_p50_ci_high'])}]")
+        delta = "baseline" if r["is_baseline"] else f"{f(r['delta_days_p50_vs_baseline'])}{ci}"
         share = r.get("teu_share", math.nan)
         table.add_row(r["variant"], r["route"], "fwd" if r["direction"] == "forward" else "rev",
                       f(r["teu_created"], 0), "" if math.isnan(share) else f"{f(100 * share, 0)}%",

@@ -19,7 +19,10 @@ from ..experiment import Study, VariantPlan  # noqa: E402
 from ..land import load_land  # noqa: E402
 from . import charts  # noqa: E402
 from .choice import convergence_chart  # noqa: E402
+from .headline import part_names, study_names  # noqa: E402
+from .mapdraw import short_name  # noqa: E402
 from .maps import Bottleneck, MapRoute, draw_route_map  # noqa: E402
+from .tradeoff import cost_vs_time  # noqa: E402
 
 __all__ = ["write_figures", "study_map", "nsr_note", "CHART_REPLICATIONS"]
 
@@ -66,11 +69,15 @@ def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: 
               replications: int) -> Figure:
     sub = ships[(ships.variant == plan.name) & ~ships.in_warmup]
     teu = sub.groupby("itinerary").teu.sum() / replications
+    # a closure's reroute sends the ship another way without changing the booked itinerary: say how much
+    detoured = (sub[sub.diverted].groupby("itinerary").teu.sum() / replications) if "diverted" in sub else {}
+    moved: dict[tuple, float] = {}
     merged: dict[tuple, MapRoute] = {}
     for it, value in teu.items():
         route = plan.info.itinerary_route_objs[int(it)]
         rid = plan.info.itinerary_route_ids[int(it)]
         legs = tuple(sorted(leg.leg_id for leg in route.legs))
+        moved[(rid, legs)] = moved.get((rid, legs), 0.0) + float(detoured.get(it, 0.0))
         if (rid, legs) in merged:
             merged[(rid, legs)].teu = (merged[(rid, legs)].teu or 0.0) + float(value)
             continue
@@ -78,15 +85,23 @@ def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: 
         base_route = plan.info.routes.get(rid)
         diverted = (base_route is not None
                     and {leg.leg_id for leg in base_route.legs} != {leg.leg_id for leg in route.legs})
-        label = f"{rid}{' (rerouted)' if diverted else ''}: {value:,.0f} TEU"
+        if "@" in rid:  # a flow on part of a route: name the part by its places, not by node ids
+            ends = (study.network.nodes[n] for n in (route.origin, route.destination))
+            rid_shown = f"{rid.partition('@')[0]} ({' to '.join(short_name(n) for n in ends)})"
+        else:
+            rid_shown = rid
+        label = f"{rid_shown}{' (rerouted)' if diverted else ''}: {value:,.0f} TEU"
         merged[(rid, legs)] = MapRoute(rid + (":rerouted" if diverted else ""), label, forward or route, float(value),
                                       baseline=rid == study.file.base.baseline)
-    for mr in merged.values():
-        mr.label = mr.label.split(":")[0] + f": {mr.teu:,.0f} TEU"
+    for key, mr in merged.items():
+        share = moved.get(key, 0.0) / mr.teu if mr.teu else 0.0
+        note = f" ({share:.0%} sailed a closure's detour)" if share >= 0.005 else ""
+        mr.label = mr.label.rsplit(":", 1)[0] + f": {mr.teu:,.0f} TEU{note}"
     fac = facilities[(facilities.variant == plan.name) & (facilities.wait_h_mean > 0.25)]
     fac = fac.sort_values("wait_h_mean", ascending=False).head(8)
-    bottlenecks = [Bottleneck(r.node, r.facility.replace("_", " "), r.wait_h_mean,
-                              r.utilisation) for r in fac.itertuples()]
+    # named by what the facility is (its place is the label's): "Astrakhan: port 3.8 h wait"
+    bottlenecks = [Bottleneck(r.node, r.kind.replace("_", " "), r.wait_h_mean, r.utilisation)
+                   for r in fac.itertuples()]
     order = {rid: i for i, rid in enumerate(study.file.base.routes)}
     routes = sorted(merged.values(), key=lambda m: (order.get(m.key.split(":")[0], 99), m.key))
     return draw_route_map(study.network, load_land(), routes, f"{study.file.base.name} / {plan.name}: flows and waits",
@@ -112,7 +127,8 @@ def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: l
     # never read): memory stays bounded however many replications ran; the tables use them all.
     ships = pq.read_table(folder / "shipments.parquet", columns=[
         "variant", "replication", "itinerary", "route", "direction", "teu", "created_h", "transit_days", "status",
-        "in_warmup"], read_dictionary=["variant", "route", "direction", "status"],  # categoricals: 3x less memory
+        "in_warmup", "diverted"],
+        read_dictionary=["variant", "route", "direction", "status"],  # categoricals: 3x less memory
         filters=[("replication", "<", CHART_REPLICATIONS)]).to_pandas()
     replications = int(ships.replication.max()) + 1 if len(ships) else 1
     ran = max((int(r["replications"]) for r in rows), default=replications)
@@ -121,28 +137,32 @@ def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: l
     summary = pd.DataFrame(rows)
     series = pd.read_csv(folder / "facility_timeseries.csv")
     images: list[tuple[str, Path]] = []
+    way = study_names(study)[1].get("forward", "forward")  # the forward direction by its places
     fig = study_map(study)
     images.append(("Route map", _save(fig, folder, "route_map.png")))
     for plan in study.variants:
         fig = _flow_map(study, plan, ships, facilities, replications)
         images.append((f"Flows and waits: {plan.name}{subset}", _save(fig, folder, f"flow_map_{plan.name}.png")))
     images.append((f"Transit-time distributions{subset}", _save(charts.transit_ecdf(
-        ships, base.routes, base.baseline, variants, "Transit time by route (India to Russia)"), folder,
+        ships, base.routes, base.baseline, variants, f"Transit time by route ({way})"), folder,
         "transit_ecdf.png")))
     images.append((f"Transit time by booking month{subset}", _save(charts.transit_by_month(
         ships, base.routes, base.baseline, variants, base.start_date,
-        "Transit time by booking month (India to Russia)"),
+        f"Transit time by booking month ({way})"),
         folder, "transit_by_month.png")))
-    for plan in study.variants[:3]:
+    for plan in study.variants:
         images.append((f"Busiest facilities: {plan.name}", _save(charts.facility_load(
             series, facilities, plan.name, base.start_date,
-            f"Busiest facilities over time ({plan.name}, replication 0)"),
+            f"Busiest facilities over time ({plan.name}, replication 0)",
+            places={nid: short_name(n) for nid, n in study.network.nodes.items()}),
             folder, f"facility_load_{plan.name}.png")))
     if choice:
         images.append(("Route choice: shares by iteration and convergence", _save(convergence_chart(
-            choice, base.routes, "Route choice iterations (India to Russia shares)"), folder,
+            choice, base.routes, f"Route choice iterations ({way}: shares)"), folder,
             "route_choice_convergence.png")))
-    images.append(("Cost, time and CO2", _save(charts.cost_vs_time(
-        summary, base.routes, base.baseline, "Cost against time per route (India to Russia)"), folder,
+    images.append(("Cost, time and CO2: every route of every variant", _save(cost_vs_time(
+        summary, base.routes, base.baseline, f"Cost against time per route ({way}), one panel per variant",
+        names=part_names(list(summary.route.unique()) if len(summary) else [], study.network)),
+        folder,
         "cost_vs_time.png")))
     return images

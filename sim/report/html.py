@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..equilibrium import ChoiceOutcome
 from ..experiment import Study
+from .answer import Answer, answer_html, build_answer
 from .choice import CONVERGENCE_NOTE, convergence_lines, elasticity_rows, share_rows
-from .text import comparison_sentences
 from .text import number as _number
 
 __all__ = ["write_html"]
@@ -19,28 +19,14 @@ number = partial(_number, missing="")
 
 
 def write_html(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict],
-               images: list[tuple[str, Path]], choice: dict[str, ChoiceOutcome] | None = None) -> None:
-    """Write report.html: one self-contained page (images inlined as data URIs; no network needed)."""
+               images: list[tuple[str, Path]], choice: dict[str, ChoiceOutcome] | None = None,
+               answer: Answer | None = None, interactive: str | None = None) -> None:
+    """Write report.html: one self-contained page (images inlined as data URIs; no network needed) that opens
+    with the answer; ``interactive`` names the interactive map page beside it, linked from the maps."""
     base = study.file.base
     e = html.escape
-    findings = "".join(f"<li>{e(s[2:]).replace('**', '')}</li>" for s in comparison_sentences(rows))
-    head = ("<tr><th>variant</th><th>route</th><th>direction</th><th>TEU delivered / rep</th><th>transit p50 (d)</th>"
-            "<th>p05 - p95 (d)</th><th>Δ p50 vs baseline (d)</th><th>95% CI of Δ</th><th>transport USD / TEU</th>"
-            "<th>generalized USD / TEU</th>"
-            "<th>kg CO2 / TEU</th><th>on time</th></tr>")
-    body = []
-    for r in rows:
-        cls = ' class="baseline"' if r["is_baseline"] else ""
-        body.append(
-            f"<tr{cls}><td>{e(r['variant'])}</td><td>{e(r['route'])}{' (baseline)' if r['is_baseline'] else ''}</td>"
-            f"<td>{e(r['direction'])}</td><td>{number(r['teu_delivered'], 0)}</td>"
-            f"<td>{number(r['transit_days_p50'])}</td>"
-            f"<td>{number(r['transit_days_p05'])} - {number(r['transit_days_p95'])}</td>"
-            + ("<td>baseline</td><td></td>" if r["is_baseline"] else
-               f"<td>{number(r['delta_days_p50_vs_baseline'])}</td><td>{number(r['delta_days_p50_ci_low'])} to "
-               f"{number(r['delta_days_p50_ci_high'])}</td>")
-            + f"<td>{number(r['transport_usd_per_teu'], 0)}</td><td>{number(r['generalized_cost_usd_per_teu'], 0)}</td>"
-            f"<td>{number(r['co2_kg_per_teu'], 0)}</td><td>{number(100 * r['on_time_share'], 0)}%</td></tr>")
+    answer = answer or build_answer(study, rows, facility_rows, choice, rows[0]["replications"] if rows else 0)
+    details = _detail_table(rows)
     fac_rows = sorted(facility_rows, key=lambda f: (f["variant"], -f["utilisation"]))
     fac = "".join(
         f"<tr><td>{e(f['variant'])}</td><td>{e(f['facility'])}</td><td>{e(f['node'])}</td><td>{e(f['kind'])}</td>"
@@ -52,6 +38,8 @@ def write_html(folder: Path, study: Study, rows: list[dict], facility_rows: list
         data = base64.b64encode(path.read_bytes()).decode("ascii")
         figures.append(f'<figure><img alt="{e(caption)}" '
                        f'src="data:image/png;base64,{data}"><figcaption>{e(caption)}</figcaption></figure>')
+    link = (f'<p>Pan, zoom and hover over every leg and facility in the <a href="{e(interactive)}">interactive map</a> '
+            "(a file beside this one; works offline).</p>" if interactive else "")
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(base.name)}: corridor comparison</title>
 <style>
@@ -62,6 +50,10 @@ table {{ border-collapse: collapse; margin: 1rem 0; font-size: 0.88rem; }}
 th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; }}
 th {{ background: #eef2f6; }} td:nth-child(-n+3) {{ text-align: left; }}
 tr.baseline {{ background: #f6f6f6; font-weight: 600; }}
+table.headline {{ font-size: 0.95rem; }} table.headline td {{ white-space: nowrap; }}
+table.headline td:nth-child(2) {{ white-space: normal; text-align: left; }}
+p.lead {{ font-size: 1.05rem; }}
+.warnings {{ background: #fff4e5; border-left: 4px solid #e08a00; padding: 0.4rem 0.8rem; }}
 figure {{ margin: 1.5rem 0; }} img {{ max-width: 100%; border: 1px solid #ddd; }}
 figcaption {{ color: #555; font-size: 0.9rem; }}
 </style></head>
@@ -71,12 +63,14 @@ figcaption {{ color: #555; font-size: 0.9rem; }}
 <p class="meta">Study period {base.start_date} to {base.end_date} (warm-up {base.warmup_days:g} days excluded);
 baseline <b>{e(base.baseline)}</b>; variants: {e(', '.join(p.name for p in study.variants))};
 {rows[0]['replications'] if rows else 0} replications per variant; seed {base.seed}.</p>
-<h2>Findings</h2><ul>{findings}</ul>
-<h2>Comparison against the baseline</h2>
-<table>{head}{''.join(body)}</table>
-<p class="meta">Δ: median transit minus the baseline's median in the same replication (negative = faster), with a 95%
-t-interval over replications. Cost per TEU: freight, handling, canal/NSR/war-risk fees, inventory holding and empty
-repositioning.</p>
+{answer_html(answer)}
+<h2>Every route in detail</h2>
+{details}
+<p class="meta">Δ: the route's value minus the baseline route's in the same variant and replication (negative =
+faster or cheaper), with a 95% t-interval over replications. Cost per TEU: freight, handling, canal/NSR/war-risk
+fees, inventory holding and empty repositioning.</p>
+<h2>Maps</h2>
+{link}
 {''.join(figures[:1 + len(study.variants)])}
 {_choice_section(rows, choice) if choice else ""}
 <h2>Charts</h2>
@@ -94,6 +88,35 @@ window.addEventListener("load", function () {{
 </body></html>
 """
     (folder / "report.html").write_text(doc, encoding="utf-8")
+
+
+def _detail_table(rows: list[dict]) -> str:
+    """Every route of every variant: transit, differences from the baseline route with intervals, costs."""
+    e = html.escape
+    head = ("<tr><th>variant</th><th>route</th><th>direction</th><th>TEU delivered / rep</th><th>transit p50 (d)</th>"
+            "<th>p05 - p95 (d)</th><th>Δ p50 vs baseline route (d) [95% CI]</th><th>transport USD / TEU</th>"
+            "<th>Δ transport vs baseline route [95% CI]</th><th>generalized USD / TEU</th>"
+            "<th>kg CO2 / TEU</th><th>on time</th><th>still moving at end</th></tr>")
+    body = []
+    for r in rows:
+        cls = ' class="baseline"' if r["is_baseline"] else ""
+        body.append(
+            f"<tr{cls}><td>{e(r['variant'])}</td><td>{e(r['route'])}{' (baseline)' if r['is_baseline'] else ''}</td>"
+            f"<td>{e(r['direction'])}</td><td>{number(r['teu_delivered'], 0)}</td>"
+            f"<td>{number(r['transit_days_p50'])}</td>"
+            f"<td>{number(r['transit_days_p05'])} - {number(r['transit_days_p95'])}</td>"
+            + ("<td>baseline</td>" if r["is_baseline"] else
+               f"<td>{number(r['delta_days_p50_vs_baseline'])} [{number(r['delta_days_p50_ci_low'])}, "
+               f"{number(r['delta_days_p50_ci_high'])}]</td>")
+            + f"<td>{number(r['transport_usd_per_teu'], 0)}</td>"
+            + ("<td>baseline</td>" if r["is_baseline"] else
+               f"<td>{number(r['delta_transport_usd_per_teu_vs_baseline'], 0)} "
+               f"[{number(r['delta_transport_usd_per_teu_ci_low'], 0)}, "
+               f"{number(r['delta_transport_usd_per_teu_ci_high'], 0)}]</td>")
+            + f"<td>{number(r['generalized_cost_usd_per_teu'], 0)}</td>"
+            f"<td>{number(r['co2_kg_per_teu'], 0)}</td><td>{number(100 * r['on_time_share'], 0)}%</td>"
+            f"<td>{number(100 * r['undelivered_share'], 0)}%</td></tr>")
+    return f"<table>{head}{''.join(body)}</table>"
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str]]) -> str:

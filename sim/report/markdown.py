@@ -6,22 +6,28 @@ from pathlib import Path
 
 from ..equilibrium import ChoiceOutcome
 from ..experiment import Study
+from .answer import Answer, answer_markdown, build_answer
 from .choice import choice_markdown
-from .text import comparison_sentences, markdown_table, number
+from .text import markdown_table, number
 
 __all__ = ["write_markdown"]
 
 
 def write_markdown(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict],
                    service_rows: list[dict], replications: int, seed: int,
-                   choice: dict[str, ChoiceOutcome] | None = None) -> None:
-    """Write report.md into ``folder``: the study, the findings in words, the comparison, the route choice (when
-    shippers choose), facility and service tables."""
+                   choice: dict[str, ChoiceOutcome] | None = None, answer: Answer | None = None) -> None:
+    """Write report.md into ``folder``: the answer first (headline table per direction, what it rests on,
+    warnings), then the study, every route in detail, the route choice (when shippers choose), facility and
+    service tables."""
     base = study.file.base
+    answer = answer or build_answer(study, rows, facility_rows, choice, replications)
     lines = [
         f"# {base.name}: corridor comparison",
         "",
         base.description.strip() or "",
+        "",
+        *answer_markdown(answer),
+        "## The study",
         "",
         f"- Study period: {base.start_date} to {base.end_date} (warm-up {base.warmup_days:g} days excluded)",
         f"- Baseline route: **{base.baseline}**; compared: {', '.join(base.routes)}",
@@ -32,11 +38,7 @@ def write_markdown(folder: Path, study: Study, rows: list[dict], facility_rows: 
         "handling, canal/NSR/war-risk fees and the empty boxes sent back; generalized cost adds the cargo's value of "
         "time in transit.",
         "",
-        "## Findings",
-        "",
-        *comparison_sentences(rows),
-        "",
-        "## Comparison against the baseline",
+        "## Every route in detail (Δ: against the baseline route)",
         "",
     ]
     table_rows = []
@@ -55,7 +57,7 @@ def write_markdown(folder: Path, study: Study, rows: list[dict], facility_rows: 
         })
     lines.append(markdown_table(table_rows, [
         ("variant", "variant"), ("route", "route"), ("direction", "direction"), ("teu", "TEU delivered / rep"),
-        ("p50", "transit p50 (days)"), ("p05_p95", "p05 - p95"), ("delta", "Δ p50 vs baseline"),
+        ("p50", "transit p50 (days)"), ("p05_p95", "p05 - p95"), ("delta", "Δ p50 vs baseline route"),
         ("ci", "95% CI of Δ"), ("cost", "transport USD/TEU"), ("gcost", "generalized USD/TEU"),
         ("co2", "kg CO2/TEU"), ("ontime", f"on time (≤{base.on_time_days:g} d)"), ("undelivered", "undelivered"),
         ("div", "diverted"),

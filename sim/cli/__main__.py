@@ -1,0 +1,5 @@
+"""``python -m sim.cli``: the same as the console script."""
+
+from . import main
+
+main()
