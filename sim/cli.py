@@ -22,6 +22,7 @@ from rich.console import Console
 from .errors import CorridorError, Interrupted
 from .limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from .report.text import number
+from .sensitivity.command import register as register_sensitivity
 
 app = typer.Typer(
     add_completion=False,
@@ -289,6 +290,9 @@ def map_command(
     console.print(f"wrote {target}", highlight=False, markup=False, soft_wrap=True)
 
 
+register_sensitivity(app)  # the command's body lives in sim/sensitivity/command.py
+
+
 # ----- the one entry point: exit codes and one-line messages -------------------------------------------------------
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 _STOP_SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
@@ -316,7 +320,7 @@ def _command_name(argv: list[str]) -> str:
 
 
 def app_commands() -> set[str]:
-    return {"run", "validate", "map", "routes", "schema"}
+    return {"run", "validate", "map", "routes", "schema", "sensitivity"}
 
 
 def cli(argv: list[str] | None = None) -> int:

@@ -34,7 +34,7 @@ from .experiment import Study
 from .model import Flow
 from .replication import Shares
 
-__all__ = ["ChoiceOutcome", "CHOICE_COLUMNS", "ELASTICITY_COLUMNS", "solve"]
+__all__ = ["ChoiceOutcome", "CHOICE_COLUMNS", "ELASTICITY_COLUMNS", "solve", "respond"]
 
 CHOICE_COLUMNS = ("variant", "iteration", "flow", "route", "direction", "share", "implied_share", "next_share",
                   "transport_usd_per_teu", "transit_days_mean", "spread_days", "generalized_cost_usd_per_teu",
@@ -107,6 +107,14 @@ def solve(study: Study, executor: Executor, seed: int, replications: int,
             still.append(name)
         active = still
     return outcomes
+
+
+def respond(plan: ChoicePlan, obs: ChoiceObservation, shares: Shares) -> dict[int, np.ndarray]:
+    """One logit response without iterating: per flow (index), each route's share (weighted over commodities and
+    months by TEU) that the costs observed with ``shares`` imply. Sensitivity analysis uses it to move shares
+    away from a base equilibrium without solving the equilibrium again at every point."""
+    return {fc.flow: _flow_share(fc, _implied(plan, fc, _costs(plan, fc, obs)[0], obs, shares[fc.flow]))
+            for fc in plan.flows}
 
 
 def _table(flow: Flow) -> np.ndarray:

@@ -23,6 +23,7 @@ LAYERS = [
     {"sim.results", "sim.replication", "sim.costs", "sim.shipments", "sim.choice.observe"},
     {"sim.experiment", "sim.executors"},
     {"sim.validation", "sim.report", "sim.runner", "sim.equilibrium", "sim.choice_constants"},
+    {"sim.sensitivity"},
     {"sim.cli"},
 ]
 ENGINE_MAY_IMPORT = {"sim.model", "sim.distributions", "numpy", "simpy", "array", "collections", "dataclasses",
@@ -55,7 +56,7 @@ def imports(path: Path) -> set[str]:
     return out
 
 
-PACKAGES = {"sim.engine", "sim.plan", "sim.report", "sim.choice"}
+PACKAGES = {"sim.engine", "sim.plan", "sim.report", "sim.choice", "sim.sensitivity"}
 
 
 def layer(module: str) -> int:
