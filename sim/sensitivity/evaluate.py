@@ -143,7 +143,12 @@ class Evaluator:
                 if on_phase:
                     on_phase(f"base route choice, iteration {k}", tasks)
 
-            outcome = solve(base, ex, self.seed, self.replications, announce, on_done)
+            # the equilibrium is solved as a run solves it (its iteration_replications), however few replications
+            # each point gets: it is the reference every point is compared with
+            choice = self.base.info.choice
+            assert choice is not None
+            reps = max(self.replications, choice.iteration_replications)
+            outcome = solve(base, ex, self.seed, reps, announce, on_done)
         self.shares = outcome[self.base.name].shares
 
     def _run_chunk(self, ex: Executor, chunk: dict[str, _Compiled], on_phase, on_done, start: int,

@@ -181,11 +181,11 @@ def _active(ev: Evaluator, params: list[Parameter], on_phase) -> list[Parameter]
     return [p for p in params if any(ev.compile({p.id: v})[2] != ev.base_key for v in (p.low, p.high) if v != p.base)]
 
 
-def _unused(method: str, designs, ev: Evaluator, params: list[Parameter]) -> list[str]:
-    """The assumptions whose low and high compile to the base model (known from the one-at-a-time points, or from
-    the screen of a sampled design)."""
+def _unused(method: str, designs, params: list[Parameter]) -> list[str]:
+    """The assumptions with no effect: a swing of exactly zero on every output (one-at-a-time), or, for a sampled
+    design, those left out because they do not change the compiled model."""
     if "oat" in designs:
-        moved = {p.parameter for p in designs["oat"][0].points if p.parameter and ev.key(p) != ev.base_key}
+        moved = {r["parameter"] for r in designs["oat"][1] if r["swing"] != 0}
         return [p.id for p in params if p.id not in moved]
     return [p.id for p in params if p not in designs[method][0].varied and p.high > p.low]
 
@@ -207,7 +207,7 @@ def _write(opts, final: Path, ev: Evaluator, params, designs, outputs, seed, cho
     main = designs[opts.method]
     ranking = ix.ranking(designs["oat"][1] if "oat" in designs and opts.method != "morris" else main[1],
                          "swing" if "oat" in designs and opts.method != "morris" else "mu_star")
-    unused = _unused(opts.method, designs, ev, params)
+    unused = _unused(opts.method, designs, params)
     uncertainty: list[dict] = []
     points = [p for d, _ in designs.values() for p in d.points]
     with atomic_folder(final) as tmp:
