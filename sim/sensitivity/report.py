@@ -81,9 +81,11 @@ def tornado(rows: Sequence[dict], output: str, path: Path, params: dict[str, Par
                Line2D([], [], color="#222", lw=1, label="base")]
     if output != "share":
         handles.append(Line2D([], [], color="#b22", lw=1, ls="--", label="parity with the baseline"))
+    height = fig.get_figheight()
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
-    fig.suptitle(f"Tornado: {UNITS.get(output, output)}", fontsize=11)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.suptitle(f"Tornado: {UNITS.get(output, output)}", fontsize=11, y=1 - 0.12 / height)
+    # keep fixed room in inches for the legend below and the title above, whatever the number of panels
+    fig.tight_layout(rect=(0, 0.35 / height, 1, 1 - 0.45 / height))
     fig.savefig(path)
     plt.close(fig)
 
