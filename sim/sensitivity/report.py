@@ -125,7 +125,9 @@ def write_markdown(path: Path, meta: dict, top: list[tuple[str, float, int]], pa
     if meta.get("chosen"):
         lines += ["Route choice is on: every point is simulated with the shares of the base equilibrium, and its "
                   "route shares are one logit response to the costs simulated at that point (congestion held at the "
-                  "base; the equilibrium is not solved again per point).", ""]
+                  "base; the equilibrium is not solved again per point). A swing that leaves a service short of "
+                  "capacity at the held shares shows as a very large transit difference (cargo queues for the rest "
+                  "of the study); shippers would move away, which is what the share output shows.", ""]
     by_param: dict[str, dict] = {}
     for r in rows:
         key = "swing" if r["method"] == "oat" else ("ST" if r["method"] == "sobol" else "mu_star")

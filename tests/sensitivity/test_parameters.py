@@ -98,3 +98,32 @@ def test_a_range_of_a_field_the_item_does_not_give_is_refused():
         CostCal(**fields, sources=sources, ranges={"nsr_fee_usd_per_tue": [50, 250]})
     with pytest.raises(ValidationError, match="an ASSUMPTION needs a plausible range"):
         CostCal(**fields, sources={**sources, "nsr_fee_usd_per_teu": "ASSUMPTION: a guess"})
+
+
+def test_a_scenarios_own_route_choice_and_overrides_are_the_parameters(tmp_path):
+    text = (DATA / "small.yaml").read_text().replace("baseline: suez_stp\n", """baseline: suez_stp
+route_choice:
+  model: logit
+  scale_per_usd: 0.0005
+  sources: {scale_per_usd: "ASSUMPTION: a test value"}
+  ranges: {scale_per_usd: [0.0002, 0.001]}
+services:
+  liner_innsa_irbnd:
+    freight_usd_per_teu: 700
+    sources: {freight_usd_per_teu: "ASSUMPTION: a test override"}
+    ranges: {freight_usd_per_teu: [650, 900]}
+""")
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    study = prepare_study(path)
+    inputs = study_inputs(study.calibration, study.variants[0].scenario)
+    params = {p.id: p for p in list_parameters(inputs)}
+    rc = params["route_choice.scale_per_usd"]
+    assert (rc.section, rc.base, rc.low, rc.high) == ("scenario_route_choice", 0.0005, 0.0002, 0.001)
+    assert [p for p in params.values() if p.field == "scale_per_usd"] == [rc]  # the calibration's default is unused
+    fr = params["services.liner_innsa_irbnd.freight_usd_per_teu"]
+    assert (fr.base, fr.low, fr.high) == (700.0, 650.0, 900.0) and "test override" in fr.source
+    out = apply_values(inputs, list(params.values()), {rc.id: 0.001, fr.id: 900.0})
+    assert out.scenario.route_choice.scale_per_usd == 0.001
+    assert next(s for s in out.calibration.services if s.id == "liner_innsa_irbnd").freight_usd_per_teu == 900.0
+    assert out.scenario.services == {}  # merged into the calibration: an override cannot undo an applied value
