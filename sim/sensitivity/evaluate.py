@@ -178,10 +178,11 @@ class Evaluator:
                     result[(name, row["route"], row["direction"])] = float(row[column])
         if choice is not None and self.shares is not None:
             shares = respond(choice, combine([o.observation for o in outs]), self.shares)
-            for fc in choice.flows:
+            seen: dict[tuple[str, str, str], list[float]] = {}
+            for fc in choice.flows:  # flows choosing over the same route and direction: their mean share
                 for route, share in zip(fc.routes, shares[fc.flow], strict=True):
-                    key = ("share", route, fc.direction)
-                    result[key] = float(share) if key not in result else (result[key] + float(share)) / 2
+                    seen.setdefault(("share", route, fc.direction), []).append(float(share))
+            result.update({k: sum(v) / len(v) for k, v in seen.items()})
         return result
 
     def outcome(self, point: Point) -> Outcome:

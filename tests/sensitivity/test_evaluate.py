@@ -115,3 +115,11 @@ def test_with_route_choice_shares_answer_costs_in_one_logit_step(tmp_path):
     share = ("share", "instc_west", "forward")
     assert low[share] > base[share] > high[share]  # a dearer first leg drives shippers off the INSTC
     assert high[("share", "suez_stp", "forward")] > base[("share", "suez_stp", "forward")]
+
+
+def test_points_give_the_same_outputs_on_worker_processes(study, swings):
+    ev, design, _ = swings
+    points = design.points[:3]
+    pooled = Evaluator(study, ev.params, 1, seed=5, workers=2)
+    pooled.run(points)
+    assert [pooled.outcome(p) for p in points] == [ev.outcome(p) for p in points]
