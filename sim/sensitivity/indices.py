@@ -19,13 +19,13 @@ from .evaluate import Outcome, Point
 from .parameters import Parameter
 
 __all__ = ["INDEX_COLUMNS", "UNCERTAINTY_COLUMNS", "Target", "targets_of", "oat_rows", "morris_rows", "sobol_rows",
-           "uncertainty_rows", "ranking"]
+           "correlation_rows", "uncertainty_rows", "ranking"]
 
 Target = tuple[str, str, str]
 
 INDEX_COLUMNS = ("method", "parameter", "output", "route", "direction", "low", "base", "high", "result_base",
                  "result_low", "result_high", "effect_low", "effect_high", "swing", "flips", "mu_star",
-                 "mu_star_conf", "mu", "sigma", "S1", "S1_conf", "ST", "ST_conf", "rank")
+                 "mu_star_conf", "mu", "sigma", "S1", "S1_conf", "ST", "ST_conf", "rank_correlation", "rank")
 UNCERTAINTY_COLUMNS = ("output", "route", "direction", "samples", "base", "mean", "sd", "p05", "p50", "p95",
                        "prob_beats_baseline")
 
@@ -48,12 +48,12 @@ def _blank(method: str, p: Parameter, t: Target) -> dict:
 
 
 def _ranked(rows: list[dict], key: str) -> list[dict]:
-    """Rank rows within each target by ``key`` (largest first; NaN last)."""
+    """Rank rows within each target by the size of ``key`` (largest first; NaN last)."""
     groups: dict[Target, list[dict]] = {}
     for r in rows:
         groups.setdefault((r["output"], r["route"], r["direction"]), []).append(r)
     for group in groups.values():
-        group.sort(key=lambda r: -r[key] if not math.isnan(r[key]) else math.inf)
+        group.sort(key=lambda r: -abs(r[key]) if not math.isnan(r[key]) else math.inf)
         for k, r in enumerate(group, 1):
             r["rank"] = k
     return [r for g in groups.values() for r in g]
@@ -116,6 +116,23 @@ def sobol_rows(design: Design, y: np.ndarray, targets: Sequence[Target], seed: i
                        ST_conf=float(res["ST_conf"][k]))
             rows.append(row)
     return _ranked(rows, "ST")
+
+
+def correlation_rows(design: Design, y: np.ndarray, targets: Sequence[Target]) -> list[dict]:
+    """Joint sample: Spearman's rank correlation of each parameter with each target (how much of an output's
+    spread follows one assumption when all move together); ranked by its absolute value."""
+    from scipy.stats import spearmanr
+
+    rows = []
+    assert design.x is not None
+    for j, col in _columns(design, y):
+        for k, p in enumerate(design.varied):
+            row = _blank("uncertainty", p, targets[j])
+            same = np.ptp(col) == 0 or np.ptp(design.x[:, k]) == 0
+            rho = 0.0 if same else float(spearmanr(design.x[:, k], col).statistic)
+            row.update(rank_correlation=rho)
+            rows.append(row)
+    return _ranked(rows, "rank_correlation")
 
 
 def uncertainty_rows(y: np.ndarray, base: Outcome, targets: Sequence[Target]) -> list[dict]:

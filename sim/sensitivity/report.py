@@ -130,8 +130,9 @@ def write_markdown(path: Path, meta: dict, top: list[tuple[str, float, int]], pa
                   "of the study); shippers would move away, which is what the share output shows.", ""]
     by_param: dict[str, dict] = {}
     for r in rows:
-        key = "swing" if r["method"] == "oat" else ("ST" if r["method"] == "sobol" else "mu_star")
-        if not math.isnan(r[key]) and (r["parameter"] not in by_param or r[key] > by_param[r["parameter"]][key]):
+        key = {"sobol": "ST", "morris": "mu_star", "uncertainty": "rank_correlation"}.get(r["method"], "swing")
+        if not math.isnan(r[key]) and (r["parameter"] not in by_param
+                                       or abs(r[key]) > abs(by_param[r["parameter"]][key])):
             by_param[r["parameter"]] = r
     lines += ["## The five assumptions that matter most", "",
               "| # | assumption | low - base - high | score | largest effect | flips | evidence that would pin it "
@@ -141,9 +142,12 @@ def write_markdown(path: Path, meta: dict, top: list[tuple[str, float, int]], pa
         where = f"{biggest['output']}, {biggest['route']} ({biggest['direction']})" if biggest else ""
         lines.append(f"| {k} | `{pid}` | {p.low:g} - {p.base:g} - {p.high:g} | {score:.2f} | {where} | {flips} | "
                      f"{EVIDENCE.get(p.field, 'a published figure for it')} |")
-    lines += ["", "Score: the mean over decision outputs of the assumption's effect relative to the largest effect of "
-              "any assumption on that output (1: the largest everywhere). Flips: outputs on which the route goes from "
-              "beating the baseline to losing to it between the assumption's low and high.", "", "Sources:", ""]
+    measure = {"morris": "Morris mu*", "uncertainty": "absolute rank correlation in the joint sample"}.get(
+        meta["method"], "one-at-a-time swing")
+    lines += ["", f"Score: the mean over decision outputs of the assumption's effect ({measure}) relative to the "
+              "largest effect of any assumption on that output (1: the largest everywhere). Flips: outputs on which "
+              "the route goes from beating the baseline to losing to it between the assumption's low and high "
+              "(one-at-a-time only).", "", "Sources:", ""]
     for pid, _, _ in top[:5]:
         lines.append(f"- `{pid}`: {params[pid].source.strip()[:400]}")
     if uncertainty:

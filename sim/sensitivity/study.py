@@ -167,7 +167,7 @@ def _run_designs(opts, ev: Evaluator, params: list[Parameter], seed: int, output
     elif opts.method == "sobol":
         rows = ix.sobol_rows(design, y, targets, seed)
     else:
-        rows = []
+        rows = ix.correlation_rows(design, y, targets)
     design.points = points
     out[opts.method] = (design, rows)
     return out
@@ -205,8 +205,11 @@ def _write(opts, final: Path, ev: Evaluator, params, designs, outputs, seed, cho
     by_id = {p.id: p for p in params}
     index_rows = [r for _, rows in designs.values() for r in rows]
     main = designs[opts.method]
-    ranking = ix.ranking(designs["oat"][1] if "oat" in designs and opts.method != "morris" else main[1],
-                         "swing" if "oat" in designs and opts.method != "morris" else "mu_star")
+    # one-at-a-time swings rank the assumptions when they were simulated (oat, and the screen of sobol); Morris
+    # ranks by mu*, the joint sample by |rank correlation| (kept in the rows' swing column)
+    ranked_rows = designs["oat"][1] if "oat" in designs else main[1]
+    ranking = ix.ranking(ranked_rows, {"morris": "mu_star", "uncertainty": "rank_correlation"}.get(opts.method,
+                                                                                                    "swing"))
     unused = _unused(opts.method, designs, params)
     uncertainty: list[dict] = []
     points = [p for d, _ in designs.values() for p in d.points]
@@ -230,7 +233,7 @@ def _write(opts, final: Path, ev: Evaluator, params, designs, outputs, seed, cho
         meta = {"scenario": ev.study.file.base.name, "method": opts.method, "points": len(points),
                 "distinct": distinct, "replications": opts.replications, "seed": seed, "outputs": outputs,
                 "chosen": chosen}
-        write_markdown(tmp / "report.md", meta, ranking, by_id, main[1] or index_rows, uncertainty, unused)
+        write_markdown(tmp / "report.md", meta, ranking, by_id, ranked_rows, uncertainty, unused)
         write_json(tmp / "manifest.json", {
             **meta, "file": str(opts.scenario), "sha256": ev.study.file.hash,
             "days": opts.days, "parameters": len(params), "executor": {"workers": opts.workers,

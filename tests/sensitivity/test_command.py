@@ -86,6 +86,7 @@ def test_sampled_methods_write_their_tables(tmp_path, method, extra, files):
     if method == "uncertainty":
         table = list(csv.DictReader((out / "uncertainty.csv").open()))
         assert table and all(r["samples"] == "4" and 0 <= float(r["prob_beats_baseline"]) <= 1 for r in table)
+        assert "| 1 | `" in (out / "report.md").read_text()  # ranked by rank correlation (4 samples: no order)
     else:
         assert method in {r["method"] for r in rows}
     if method == "morris":

@@ -50,3 +50,18 @@ def test_uncertainty_gives_quantiles_and_the_probability_of_beating_the_baseline
     assert rows[0]["prob_beats_baseline"] == pytest.approx(0.3)  # -3, -2, -1 of ten
     assert rows[0]["p50"] == pytest.approx(1.5) and rows[0]["base"] == 1.0 and rows[0]["samples"] == 10
     assert math.isnan(rows[1]["prob_beats_baseline"]) and rows[1]["sd"] == 0.0
+
+
+def test_joint_sample_ranks_assumptions_by_rank_correlation():
+    from sim.sensitivity.design import lhs_design
+    from sim.sensitivity.indices import correlation_rows
+
+    params = [_param("rate", 1.0, 2.0, 3.0), _param("noise", 0.0, 1.0, 2.0)]
+    design = lhs_design(params, 40, seed=2)
+    assert design.x is not None
+    t = [("delta_transport_usd_per_teu", "r", "forward")]
+    y = (-5.0 * design.x[:, 0] ** 3)[:, None]  # monotone falling in the rate, blind to the other
+    rows = {r["parameter"]: r for r in correlation_rows(design, y, t)}
+    assert rows["costs.rate"]["rank_correlation"] == pytest.approx(-1.0) and rows["costs.rate"]["rank"] == 1
+    assert abs(rows["costs.noise"]["rank_correlation"]) < 0.5
+    assert ranking(list(rows.values()), "rank_correlation")[0][0] == "costs.rate"
