@@ -11,7 +11,9 @@
    on a Dask LocalCluster with 2 workers; and the wall time of ``corridor-sim run`` with 100 replications on 2
    workers, outputs included;
 4. peer: N vessels sailing a chain graph of 10, 100, 1,000 nodes (one event per edge) in our engine, in bare SimPy
-   and in OpenTNSim (installed in its own virtual environment under benchmarks/.venv-opentnsim).
+   and in OpenTNSim (installed in its own virtual environment under benchmarks/.venv-opentnsim);
+5. sensitivity: the default study's one-at-a-time analysis over every assumption on 2 workers (benchmarks/
+   sensitivity.py; the target is under 10 minutes).
 """
 
 from __future__ import annotations
@@ -329,6 +331,12 @@ def main() -> None:
     console.print(t)
     if isinstance(peer, str):
         console.print(peer)
+    console.print("[bold]5. sensitivity[/]: corridor-sim sensitivity, default study, one-at-a-time, 2 workers")
+    from sensitivity import oat_default
+
+    report["sensitivity"] = sens = oat_default(quick=args.quick)
+    console.print(f"   {sens['parameters']} assumptions, {sens['points']} points ({sens['distinct_models']} distinct "
+                  f"models): {sens['seconds']:.1f} s (limit {sens['limit_s']:.0f} s)")
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"benchmarks-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")

@@ -28,7 +28,7 @@ from .limits import (
     MIN_SPEED_KMH,
 )
 from .network import MODES
-from .schema_types import NO_BOOL, DistField, check_sources
+from .schema_types import NO_BOOL, DistField, RangeBound, check_sources
 from .seasons import ICE_CLASSES
 
 __all__ = [
@@ -50,8 +50,6 @@ PositiveHours = Annotated[float, NO_BOOL, Field(gt=0, le=MAX_HOURS)]
 Headway = Annotated[float, NO_BOOL, Field(ge=MIN_HEADWAY_H, le=MAX_HOURS)]
 Vehicles = Annotated[int, NO_BOOL, Field(ge=1, le=MAX_VEHICLES)]
 Fraction = Annotated[float, NO_BOOL, Field(gt=0, le=1)]
-#: A bound of a plausible range: every calibrated number is finite, non-negative and below a billion.
-RangeBound = Annotated[float, NO_BOOL, Field(ge=0, lt=MAX_COST_USD)]
 
 
 def _duration(d: Dist) -> Dist:

@@ -36,7 +36,7 @@ from .experiment import Study
 from .model import Flow
 from .replication import Shares
 
-__all__ = ["ChoiceOutcome", "CHOICE_COLUMNS", "ELASTICITY_COLUMNS", "solve", "available_mixture"]
+__all__ = ["ChoiceOutcome", "CHOICE_COLUMNS", "ELASTICITY_COLUMNS", "solve", "respond", "available_mixture"]
 
 Z95 = 1.6449  # standard normal 95th percentile: (p95 - p50) / Z95 estimates the standard deviation
 AVERAGED_OVER = 4  # iterations whose implied shares are averaged for the convergence test
@@ -121,6 +121,14 @@ def solve(study: Study, executor: Executor, seed: int, replications: int,
             still.append(name)
         active = still
     return outcomes
+
+
+def respond(plan: ChoicePlan, obs: ChoiceObservation, shares: Shares) -> dict[int, np.ndarray]:
+    """One logit response without iterating: per flow (index), each route's share (weighted over commodities and
+    months by TEU) that the costs observed with ``shares`` imply. Sensitivity analysis uses it to move shares
+    away from a base equilibrium without solving the equilibrium again at every point."""
+    return {fc.flow: _flow_share(fc, _implied(plan, fc, _costs(plan, fc, obs)[0], obs, shares[fc.flow]))
+            for fc in plan.flows}
 
 
 def _table(flow: Flow) -> np.ndarray:

@@ -32,7 +32,8 @@ SCHEDULER_TIMEOUT = "10s"
 @dataclass(frozen=True)
 class Task:
     """One replication to run: of which variant, with which seed; whether to keep its shipments table; the chosen
-    route shares to use (None: the model's own); ``observe_only``: return only the route-choice observation."""
+    route shares to use (None: the model's own); ``observe_only``: return only the route-choice observation;
+    ``with_observation``: return the summaries and the observation of the same run."""
 
     variant: str
     replication: int
@@ -40,16 +41,18 @@ class Task:
     keep_shipments: bool = True
     shares: Shares | None = None
     observe_only: bool = False
+    with_observation: bool = False
 
     def args(self) -> tuple:
-        return (self.replication, self.seed, self.keep_shipments, self.shares, self.observe_only)
+        return (self.replication, self.seed, self.keep_shipments, self.shares, self.observe_only,
+                self.with_observation)
 
     def key(self, job_key: str) -> str:
         """A Dask key naming the task's inputs (a lost result is recomputed with the same value)."""
         shares = b"" if not self.shares else pickle.dumps(sorted(self.shares.items(), key=lambda kv: kv[0]))
         digest = hashlib.sha256(shares).hexdigest()[:12]
         return (f"corridor-rep-{job_key.removeprefix('corridor-job-')}-{self.seed}-{self.replication}-"
-                f"{int(self.keep_shipments)}-{int(self.observe_only)}-{digest}")
+                f"{int(self.keep_shipments)}-{int(self.observe_only)}{int(self.with_observation)}-{digest}")
 
 
 class Executor:
@@ -96,7 +99,7 @@ class Executor:
             for t in tasks:
                 job = self.jobs[t.variant]
                 out = (observe_job(job, t.replication, t.seed, t.shares) if t.observe_only
-                       else run_job(job, t.replication, t.seed, t.keep_shipments, t.shares))
+                       else run_job(job, t.replication, t.seed, t.keep_shipments, t.shares, t.with_observation))
                 if on_done:
                     on_done(out)
                 yield out

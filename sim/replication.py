@@ -53,6 +53,7 @@ class ReplicationOutput:
     events: int
     seconds: float
     trials: list[dict] = field(default_factory=list)  # one row per trial run
+    observation: ChoiceObservation | None = None  # what route choice reads, when asked for (sensitivity points)
 
 
 #: Chosen route shares for one run: flow index -> share table (commodities, 12 months, itineraries).
@@ -70,9 +71,9 @@ def with_shares(model: CompiledModel, shares: Shares | None) -> CompiledModel:
 
 
 def run_job(job: ReplicationJob, replication: int, seed: int, keep_shipments: bool = True,
-            shares: Shares | None = None) -> ReplicationOutput:
+            shares: Shares | None = None, with_observation: bool = False) -> ReplicationOutput:
     """Run replication ``replication`` of ``job`` with its own generator, from ``child_seed``; ``shares``
-    replaces chosen flows' route shares."""
+    replaces chosen flows' route shares; ``with_observation`` adds the route-choice observation of the same run."""
     t0 = time.perf_counter()
     model = with_shares(job.model, shares)
     result = run(model, np.random.default_rng(child_seed(seed, replication)))
@@ -81,7 +82,8 @@ def run_job(job: ReplicationJob, replication: int, seed: int, keep_shipments: bo
     shipments = (shipments_table(result, model, job.itinerary_routes, job.variant, replication,
                                  job.rates, job.step_width) if keep_shipments else None)
     out = ReplicationOutput(job.variant, replication, routes, result.facility_stats, result.service_stats, shipments,
-                            None, result.events_processed, 0.0, trial_rows(result, job, replication))
+                            None, result.events_processed, 0.0, trial_rows(result, job, replication),
+                            observe(result, model, job.rates) if with_observation else None)
     if replication == 0:
         out.snapshots = {"time_h": snap["time_h"], "busy": snap["busy"], "queue": snap["queue"],
                          "facilities": list(job.facility_ids)}
@@ -146,11 +148,11 @@ def init_worker(jobs: list[ReplicationJob], parent: int | None = None) -> None:
 
 
 def worker_task(variant: str, replication: int, seed: int, keep: bool, shares: Shares | None = None,
-                observe_only: bool = False) -> ReplicationOutput | ChoiceObservation:
+                observe_only: bool = False, with_observation: bool = False) -> ReplicationOutput | ChoiceObservation:
     """Process-pool task: one replication of a job sent by ``init_worker`` (or its choice observation)."""
     job = _WORKER_JOBS[variant]
-    return observe_job(job, replication, seed, shares) if observe_only else run_job(job, replication, seed, keep,
-                                                                                    shares)
+    return (observe_job(job, replication, seed, shares) if observe_only
+            else run_job(job, replication, seed, keep, shares, with_observation))
 
 
 def dask_job(job: ReplicationJob) -> ReplicationJob:
@@ -160,7 +162,7 @@ def dask_job(job: ReplicationJob) -> ReplicationJob:
 
 
 def dask_task(job: ReplicationJob, replication: int, seed: int, keep: bool, shares: Shares | None = None,
-              observe_only: bool = False) -> ReplicationOutput | ChoiceObservation:
+              observe_only: bool = False, with_observation: bool = False) -> ReplicationOutput | ChoiceObservation:
     """Dask task: one replication of a job (the result of ``dask_job``), or its choice observation."""
-    return observe_job(job, replication, seed, shares) if observe_only else run_job(job, replication, seed, keep,
-                                                                                   shares)
+    return (observe_job(job, replication, seed, shares) if observe_only
+            else run_job(job, replication, seed, keep, shares, with_observation))

@@ -37,7 +37,7 @@ from .limits import (
     MAX_TEU_PER_YEAR,
 )
 from .scenario_network import NetworkInput
-from .schema_types import NO_BOOL, StudyDate
+from .schema_types import NO_BOOL, RangeBound, StudyDate
 from .seasons import ICE_CLASSES  # noqa: F401  (documented in the schema through services)
 from .yamlio import format_validation_error, line_of, read_yaml
 
@@ -71,11 +71,25 @@ class Demand(_Strict):
                                       description="relative booking rate by calendar month, January first")
     route_shares: dict[str, Annotated[float, NO_BOOL, Field(ge=0, le=MAX_FACTOR)]] | None = Field(
         None, description="route id -> share of this flow; default: equal over the scenario's routes")
+    ranges: dict[Literal["teu_per_year", "teu_per_week"], tuple[RangeBound, RangeBound]] = Field(
+        default_factory=dict, description="teu_per_year (or teu_per_week) -> [low, high]: the plausible range of the "
+        "volume, used by sensitivity analysis; required when the source is an ASSUMPTION")
 
     @model_validator(mode="after")
     def _one_rate(self):
         if (self.teu_per_year is None) == (self.teu_per_week is None):
             raise FieldError("teu_per_year", f"demand '{self.name}': give exactly one of teu_per_year or teu_per_week")
+        rate = "teu_per_year" if self.teu_per_year is not None else "teu_per_week"
+        if "ASSUMPTION" in self.source and rate not in self.ranges:
+            raise FieldError("ranges", f"demand '{self.name}': an ASSUMPTION needs a plausible range; add "
+                             f"ranges: {{{rate}: [low, high]}}")
+        for key, (low, high) in self.ranges.items():
+            value = getattr(self, key)
+            if value is None:
+                raise FieldError("ranges", f"demand '{self.name}': ranges.{key} is given but {key} is not")
+            if not low <= value <= high:
+                raise FieldError("ranges", f"demand '{self.name}': ranges.{key} [{low:g}, {high:g}] must contain "
+                                 f"the value {value:g}")
         return self
 
     @property

@@ -6,12 +6,13 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from .distributions import DIST_KINDS, Dist, parse_dist
-from .limits import EARLIEST_DATE, LATEST_DATE
+from .limits import EARLIEST_DATE, LATEST_DATE, MAX_COST_USD
 
-__all__ = ["DistField", "DIST_JSON_SCHEMA", "check_sources", "NO_BOOL", "StudyDate", "no_bool"]
+__all__ = ["DistField", "DIST_JSON_SCHEMA", "check_sources", "NO_BOOL", "RangeBound", "StudyDate", "no_bool",
+           "base_of"]
 
 
 def no_bool(v: Any) -> Any:
@@ -25,6 +26,9 @@ def no_bool(v: Any) -> Any:
 #: (inf and nan are refused by the models' config, fractional ints by pydantic).
 NO_BOOL = BeforeValidator(no_bool)
 
+
+#: A bound of a plausible range: every calibrated number is finite, non-negative and below a billion.
+RangeBound = Annotated[float, NO_BOOL, Field(ge=0, lt=MAX_COST_USD)]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -142,9 +146,17 @@ def check_sources(item_id: str, values: dict[str, Any], sources: dict[str, str],
         if key in ranges:
             low, high = ranges[key]
             base = base_of(value)
-            if not low <= (1.0 if base is None else base) <= high:
+            value = 1.0 if base is None else base
+            # a distribution scaled to a bound has that mean only to rounding (sensitivity analysis does this)
+            if not low - 1e-9 * abs(low) <= value <= high + 1e-9 * abs(high):
                 bad.append(f"ranges.{key} [{low:g}, {high:g}] must contain the value "
                            f"{1.0 if base is None else base:g}{' (a multiplier)' if base is None else ''}")
+    # a range of a field the item does not give (a typo, or a field left at its default) would be swept by
+    # sensitivity analysis without changing anything
+    stray = [k for k in ranges if k not in exempt and (values.get(k) is None or not _is_numeric(values[k]))]
+    if stray:
+        raise ValueError(f"'{item_id}': ranges.{', ranges.'.join(stray)}: not a number given in this item; a range "
+                         f"belongs to a field the item gives")
     if missing:
         raise ValueError(f"'{item_id}': every number needs a source; add sources.{', sources.'.join(missing)}")
     if unranged:

@@ -24,6 +24,7 @@ LAYERS = [
     {"sim.experiment", "sim.executors"},
     {"sim.validation", "sim.report", "sim.runner", "sim.equilibrium", "sim.choice_constants", "sim.comparison",
      "sim.shipped"},
+    {"sim.sensitivity"},
     {"sim.cli"},
 ]
 ENGINE_MAY_IMPORT = {"sim.model", "sim.distributions", "numpy", "simpy", "array", "collections", "dataclasses",
@@ -56,7 +57,7 @@ def imports(path: Path) -> set[str]:
     return out
 
 
-PACKAGES = {"sim.engine", "sim.plan", "sim.report", "sim.choice", "sim.cli"}
+PACKAGES = {"sim.engine", "sim.plan", "sim.report", "sim.choice", "sim.cli", "sim.sensitivity"}
 
 
 def layer(module: str) -> int:

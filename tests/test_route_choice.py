@@ -93,8 +93,8 @@ def test_closing_the_red_sea_moves_cargo_to_the_cape_and_the_instc(tmp_path):
 @pytest.mark.xfail(strict=False, reason=(
     "known failure, recorded in the notes: with today's FESCO slot allocations (600 TEU a fortnight on FBOL) the "
     "sea chains saturate at least as early as the INSTC's fleets, so at 2x the INSTC share rose in the test run of "
-    "2026-11-27 (0.20 -> 0.25 with the refitted constants); at 4x every corridor jams past the study's end and routes with "
-    "no delivered box cannot be priced (docs/reviews/issue12_route_choice_review.md, finding 7)"))
+    "2026-11-27 (0.20 -> 0.25 with the refitted constants); at 4x every corridor jams past the study's end and "
+    "routes with no delivered box cannot be priced (docs/reviews/issue12_route_choice_review.md, finding 7)"))
 @pytest.mark.parametrize("scale", [2.0, 4.0])
 def test_demand_that_saturates_a_corridor_lowers_its_share(tmp_path, scale):
     """At higher demand the INSTC's finite fleets and borders cannot carry its share at today's speed: its

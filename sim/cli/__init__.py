@@ -17,8 +17,11 @@ import sys
 import threading
 
 from ..errors import CorridorError, Interrupted
+from ..sensitivity.command import register as _register_sensitivity
 from . import compare, network, run, study  # noqa: F401  (each registers its commands on the app)
 from .app import app, say
+
+_register_sensitivity(app)  # the command's body lives in sim/sensitivity/command.py
 
 __all__ = ["app", "cli", "main", "app_commands"]
 
