@@ -49,7 +49,8 @@ class FacilityQueue:
 
     def book(self, now: float, teu: float) -> tuple[float, float]:
         """Queue a corridor job arriving ``now``: return its service (start, end)."""
-        if self.bg_next < len(self.bg_arrivals):
+        j = self.bg_next
+        if j < len(self.bg_arrivals) and self.bg_arrivals[j] <= now:
             self.other_traffic(now)
         start, end = self._serve(now, self.service() * teu if self.per_teu else self.service())
         return start, end
@@ -64,12 +65,24 @@ class FacilityQueue:
 
     def other_traffic(self, until: float) -> None:
         """Book the other traffic's jobs arriving up to ``until``, in arrival order."""
-        arrivals, j = self.bg_arrivals, self.bg_next
-        while j < len(arrivals) and arrivals[j] <= until:
-            start, end = self._serve(arrivals[j], self.service())
-            self.bg_start.append(start)
-            self.bg_end.append(end)
-            j += 1
+        arrivals, j, n = self.bg_arrivals, self.bg_next, len(self.bg_arrivals)
+        starts, ends, service = self.bg_start, self.bg_end, self.service
+        if self.closures or self.slowdowns:
+            while j < n and arrivals[j] <= until:
+                start, end = self._serve(arrivals[j], service())
+                starts.append(start)
+                ends.append(end)
+                j += 1
+        else:  # _serve without closures or slow-downs, inlined: other traffic is most of a border's jobs
+            free = self.free
+            while j < n and arrivals[j] <= until:
+                a = arrivals[j]
+                start = free[0] if free[0] > a else a
+                end = start + service()
+                heapreplace(free, end)
+                starts.append(start)
+                ends.append(end)
+                j += 1
         self.bg_next = j
 
     def _serve(self, now: float, st: float) -> tuple[float, float]:
