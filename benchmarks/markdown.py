@@ -38,8 +38,8 @@ def _engine(e: dict) -> list[tuple[str, str]]:
 
 
 def _scaling(sc: dict) -> list[tuple[str, str]]:
-    label = {"demand": "demand {} TEU/yr, 1 replication", "replications": "{} replications, serial",
-             "years": "{} study year(s), 1 replication"}
+    label = {"demand": "demand {} TEU/yr, 1 replication", "replications": "replications: {}, serial",
+             "years": "study years: {}, 1 replication"}
     return [(label[p["series"]].format(f"{p['value']:,}"),
              f"{p['seconds']:.2f} s, {p['events']:,} events, {p['us_per_event']:.2f} us/event, peak RSS "
              f"{p['main_peak_rss_mb']:.0f} MB") for p in sc["points"]]
@@ -82,9 +82,12 @@ def table(path: Path) -> str:
     report = json.loads(path.read_text(encoding="utf-8"))
     m = report.get("machine", {})
     v = m.get("versions", {})
-    lines = [f"Measured {m.get('date_utc', '?')} UTC on {m.get('cpus', '?')} CPUs ({m.get('processor', '?')}, "
+    stamps = sorted({f"{report[n]['measured']['date_utc']} ({report[n]['measured']['commit']})"
+                     for n in ROW_MAKERS if n in report and "measured" in report[n]})
+    lines = [f"Last run started {m.get('date_utc', '?')} UTC on {m.get('cpus', '?')} CPUs ({m.get('processor', '?')}, "
              f"{m.get('platform', '?')}), Python {v.get('python', '?')}, SimPy {v.get('simpy', '?')}, commit "
-             f"{m.get('commit', '?')}; load average at start {m.get('load_average_at_start', '?')}.", "",
+             f"{m.get('commit', '?')}; load average at start {m.get('load_average_at_start', '?')}. Sections "
+             f"measured (UTC, commit): {', '.join(stamps) or '?'}.", "",
              "| measurement | result |", "|---|---|"]
     for name, maker in ROW_MAKERS.items():
         if name in report:

@@ -28,6 +28,7 @@ import argparse
 import importlib
 import importlib.util
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -119,6 +120,9 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         report[name] = section.measure(args.quick, rounds)
         report[name]["section_seconds"] = round(time.perf_counter() - t0, 1)
+        # each section keeps when, on what commit and under what load it ran (latest.json mixes runs)
+        report[name]["measured"] = {k: v for k, v in machine().items() if k in ("date_utc", "commit")}
+        report[name]["measured"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         section.show(console, report[name])
     console.print(f"saved {save(report)} (and merged into {RESULTS / 'latest.json'})")
 
