@@ -35,8 +35,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make the repository importable (sim and benchmarks)
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if __package__ in (None, ""):  # run as a script: make the repository importable (sim and benchmarks), and keep
+    # this folder off the path so its module names (markdown, parallel, ...) never shadow installed packages
+    _here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if not p or Path(p).resolve() != _here]
+    sys.path.insert(0, str(_here.parent))
 
 from benchmarks import engine_bench, markdown, parallel, peer, scaling  # noqa: E402
 from benchmarks.common import RESULTS, machine  # noqa: E402
