@@ -1,7 +1,8 @@
-"""The vessel-movement workload in OpenTNSim (run in its own virtual environment by benchmarks/run.py).
+"""The vessel-movement workload in OpenTNSim, run in its own virtual environment by benchmarks/peer.py.
 
-N vessels sail the whole length of a chain graph of K nodes (edges ~10 km); we count vessel-edge moves per
-second of wall time. Prints one JSON line per graph size.
+A server: reads lines ``VESSELS NODES`` on stdin and for each builds a chain graph of NODES nodes (edges ~10 km),
+sails VESSELS vessels over its whole length, and prints one JSON line (vessel-edge moves, seconds of
+``env.run`` only). Kept alive between requests so the caller can interleave it with its own runs.
 """
 
 import json
@@ -25,22 +26,31 @@ def build_graph(nodes: int) -> nx.DiGraph:
     return graph
 
 
-def main(vessels: int, sizes: list[int]) -> None:
+def sail(vessels: int, nodes: int) -> dict:
     Vessel = type("Vessel", (core.Identifiable, core.Movable, core.Routable), {})
-    for size in sizes:
-        env = simpy.Environment()
-        env.FG = build_graph(size)
-        path = [str(i) for i in range(size)]
-        for k in range(vessels):
-            v = Vessel(env=env, name=f"v{k}", route=path, geometry=env.FG.nodes["0"]["geometry"], v=4.0)
-            env.process(v.move())
-        t0 = time.perf_counter()
-        env.run()
-        seconds = time.perf_counter() - t0
-        moves = vessels * (size - 1)
-        print(json.dumps({"nodes": size, "vessels": vessels, "moves": moves, "seconds": seconds,
-                          "moves_per_s": moves / seconds}), flush=True)
+    env = simpy.Environment()
+    env.FG = build_graph(nodes)
+    path = [str(i) for i in range(nodes)]
+    for k in range(vessels):
+        v = Vessel(env=env, name=f"v{k}", route=path, geometry=env.FG.nodes["0"]["geometry"], v=4.0)
+        env.process(v.move())
+    t0 = time.perf_counter()
+    env.run()
+    seconds = time.perf_counter() - t0
+    moves = vessels * (nodes - 1)
+    return {"nodes": nodes, "vessels": vessels, "moves": moves, "seconds": seconds, "moves_per_s": moves / seconds}
+
+
+def main() -> None:
+    import opentnsim
+
+    print(json.dumps({"ready": True, "version": getattr(opentnsim, "__version__", "unknown")}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        vessels, nodes = map(int, line.split())
+        print(json.dumps(sail(vessels, nodes)), flush=True)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), [int(x) for x in sys.argv[2:]])
+    main()

@@ -1,346 +1,133 @@
-"""corridor-sim benchmarks: one command, a table on screen and a JSON file in benchmarks/results/.
+"""corridor-sim benchmarks: one command, tables on screen and a JSON file in benchmarks/results/.
 
-    python benchmarks/run.py            # everything (about 10 minutes on 2 cores)
-    python benchmarks/run.py --quick    # smaller sizes, for a smoke check
+    python benchmarks/run.py                  # every section (see the README for its duration)
+    python benchmarks/run.py --quick          # smaller sizes and 3 rounds: a smoke check of the whole script
+    python benchmarks/run.py --only engine    # one section (repeat --only for more); merged into latest.json
+    python benchmarks/run.py --markdown       # the README table from benchmarks/results/latest.json
 
-1. engine overhead: the default scenario's events per second and the ratio to a bare SimPy loop that schedules
-   the same number of events, measured in the same process;
-2. scaling: time and peak memory as demand goes 10k -> 100k -> 1M TEU/yr (one replication) and as replications
-   go 1 -> 10 -> 100 (each point in a fresh process so peak memory is its own);
-3. parallel speed-up: replications of the default scenario (every variant) serial, on 2 local worker processes and
-   on a Dask LocalCluster with 2 workers; and the wall time of ``corridor-sim run`` with 100 replications on 2
-   workers, outputs included;
-4. peer: N vessels sailing a chain graph of 10, 100, 1,000 nodes (one event per edge) in our engine, in bare SimPy
-   and in OpenTNSim (installed in its own virtual environment under benchmarks/.venv-opentnsim);
-5. sensitivity: the default study's one-at-a-time analysis over every assumption on 2 workers (benchmarks/
-   sensitivity.py; the target is under 10 minutes).
+Sections (each module's docstring says exactly what it measures):
+  engine       one replication of the default scenario against floors with the same event count: a SimPy
+               timeout loop, and the engine's own mechanism (slotted callbacks on SimPy's heap) at the model's
+               heap depth (benchmarks/engine_bench.py, benchmarks/floors.py)
+  scaling      time, events, cost per event and peak memory over demand, replications and study length, a fresh
+               process per point (benchmarks/scaling.py)
+  parallel     speed-up of 2 worker processes over serial on the real ``run`` path, shipments included, plots off
+               and on (benchmarks/parallel.py)
+  memory       main-process peak memory of a 100-replication run with plots (benchmarks/parallel.py)
+  peer         vessel moves per second against bare SimPy and OpenTNSim with equal fleets (benchmarks/peer.py)
+  sensitivity  present when benchmarks/sensitivity.py exists: it provides ``measure(quick: bool) -> dict``,
+               ``show(console, result)`` and optionally ``markdown_rows(result) -> list[tuple[str, str]]``
+
+Every ratio is a median over interleaved, warmed-up rounds (benchmarks/common.py) with its range. Timings on a
+shared machine drift; ratios taken within a round stay comparable, absolute seconds do not.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import os
-import platform
-import resource
-import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import simpy
+if __package__ in (None, ""):  # run as a script: make the repository importable (sim and benchmarks), and keep
+    # this folder off the path so its module names (markdown, parallel, ...) never shadow installed packages
+    _here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if not p or Path(p).resolve() != _here]
+    sys.path.insert(0, str(_here.parent))
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DEFAULT = ROOT / "scenarios" / "instc_vs_suez.yaml"
-RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def bare_simpy(events: int) -> float:
-    """Seconds for one process to schedule ``events`` timeouts (the SimPy floor)."""
-    env = simpy.Environment()
-
-    def proc():
-        for _ in range(events):
-            yield env.timeout(1.0)
-
-    env.process(proc())
-    t0 = time.perf_counter()
-    env.run()
-    return time.perf_counter() - t0
+from benchmarks import engine_bench, markdown, parallel, peer, scaling  # noqa: E402
+from benchmarks.common import RESULTS, machine  # noqa: E402
 
 
-def bare_simpy_at_depth(events: int, depth: int) -> float:
-    """Seconds for ``depth`` concurrent processes to schedule ``events`` timeouts in all (random delays), so the
-    event heap holds about ``depth`` entries, as in a model run: the floor including the heap's log(depth) cost."""
-    env = simpy.Environment()
-    delays = np.random.default_rng(0).exponential(1.0, events).tolist()
-    per = events // depth
+@dataclass(frozen=True)
+class Section:
+    """A benchmark section: its heading, how to measure it (given --quick and --rounds) and how to print it."""
 
-    def proc(k):
-        for i in range(k * per, (k + 1) * per):
-            yield env.timeout(delays[i])
-
-    for k in range(depth):
-        env.process(proc(k))
-    t0 = time.perf_counter()
-    env.run()
-    return time.perf_counter() - t0
+    title: str
+    measure: Callable[[bool, int], dict]
+    show: Callable[[object, dict], None]
 
 
-def engine_overhead(reps: int = 5) -> dict:
-    """The default scenario's base variant, ``reps`` times, each followed by the bare SimPy floor for the same
-    event count; the ratio reported is the median of the per-run ratios (this VM's timings vary by 10-40%)."""
-    from sim.engine import run
-    from sim.experiment import prepare_study
+SECTIONS: dict[str, Section] = {
+    "engine": Section("1. engine against its floors (default scenario, one replication)",
+                      lambda quick, rounds: engine_bench.measure(rounds), engine_bench.show),
+    "scaling": Section("2. scaling (each point in a fresh process)",
+                       lambda quick, rounds: scaling.measure(quick), scaling.show),
+    "parallel": Section("3. 2-worker speed-up on the real run path (shipments written)",
+                        # quick: one round of tiny runs, only to prove the path works (route choice alone takes
+                        # 16 replications per variant)
+                        lambda quick, rounds: parallel.measure_parallel(2, 1, warmup=0) if quick
+                        else parallel.measure_parallel(20, rounds),
+                        parallel.show_parallel),
+    "memory": Section("4. main-process peak memory of a run with plots",
+                      lambda quick, rounds: parallel.measure_memory(10 if quick else 100), parallel.show_memory),
+    "peer": Section("5. peer: vessel moves per second, equal fleets",
+                    lambda quick, rounds: peer.measure([10, 100] if quick else [10, 100, 1000], rounds,
+                                                       4_000 if quick else peer.MOVES), peer.show),
+}
+if importlib.util.find_spec("benchmarks.sensitivity") is not None:  # added by its own change
+    _sens = importlib.import_module("benchmarks.sensitivity")
+    SECTIONS["sensitivity"] = Section("6. sensitivity", lambda quick, rounds: _sens.measure(quick), _sens.show)
+    if hasattr(_sens, "markdown_rows"):
+        markdown.ROW_MAKERS["sensitivity"] = _sens.markdown_rows
 
-    plan = prepare_study(DEFAULT).variants[0]
-    rows = []
-    depth_samples: list[int] = []
-    for r in range(reps):
-        t0 = time.perf_counter()
-        result = run(plan.model, np.random.default_rng(r))
-        seconds = time.perf_counter() - t0
-        floor = bare_simpy(result.events_processed)
-        rows.append((result, seconds, floor))
-    # the mean event-heap depth of one run, measured separately (sampling slows the run down)
-    step = simpy.Environment.step
-
-    def sampling_step(env):
-        depth_samples.append(len(env._queue))
-        return step(env)
-
-    simpy.Environment.step = sampling_step
-    try:
-        run(plan.model, np.random.default_rng(0))
-    finally:
-        simpy.Environment.step = step
-    depth = int(np.mean(depth_samples))
-    ratios = [s / f for _, s, f in rows]
-    mid = int(np.argsort(ratios)[len(ratios) // 2])
-    result, seconds, floor = rows[mid]
-    deep = bare_simpy_at_depth(result.events_processed, depth)
-    return {"events": result.events_processed, "seconds": seconds, "events_per_s": result.events_processed / seconds,
-            "bare_simpy_seconds": floor, "ratio_to_bare_simpy": seconds / floor, "ratios": ratios,
-            "mean_heap_depth": depth, "bare_simpy_same_depth_seconds": deep, "ratio_to_same_depth": seconds / deep,
-            "teu": float(result.bookings.teu.sum()), "consignments": int(len(result.bookings.teu))}
+#: points run in a fresh process by common.fresh: name -> function of the string arguments, returning JSON data
+POINTS: dict[str, Callable[..., dict]] = {"scaling": scaling.point, "study": parallel.study_point}
 
 
-def point(kind: str, value: int) -> dict:
-    """One scaling point, run in this (fresh) process."""
-    from sim.engine import run
-    from sim.experiment import execute, prepare_study
-
-    study = prepare_study(DEFAULT)
-    study.variants = study.variants[:1]
-    plan = study.variants[0]
-    t0 = time.perf_counter()
-    if kind == "demand":
-        from dataclasses import replace
-
-        total = sum(f.teu_per_year for f in plan.model.flows)
-        flows = tuple(replace(f, teu_per_year=f.teu_per_year * value / total) for f in plan.model.flows)
-        model = replace(plan.model, flows=flows)
-        result = run(model, np.random.default_rng(1))
-        extra = {"events": result.events_processed, "teu_created": float(result.bookings.teu.sum())}
-    else:
-        from sim.results import Aggregator
-
-        agg = Aggregator(baseline="suez", route_km={})
-        events = 0
-        for out in execute(study, value, 1, keep_shipments=False):
-            agg.add(out.variant, out.routes, out.facilities)
-            events += out.events
-        extra = {"events": events}
-    seconds = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"kind": kind, "value": value, "seconds": seconds, "peak_rss_mb": peak_mb, **extra}
-
-
-def run_point(kind: str, value: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--point", kind, str(value)], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-EXECUTORS = {"serial": ("serial", 1, None), "processes": ("2 processes", 2, None),
-             "dask": ("Dask LocalCluster, 2 workers", 2, "local")}
-
-
-def executor_point(kind: str, replications: int) -> dict:
-    """The default study (every variant) with ``replications`` each on one executor, timed in this (fresh) process."""
-    from sim.experiment import execute, prepare_study
-
-    label, workers, scheduler = EXECUTORS[kind]
-    study = prepare_study(DEFAULT)
-    t0 = time.perf_counter()
-    n = sum(1 for _ in execute(study, replications, 7, workers=workers, scheduler=scheduler, keep_shipments=False))
-    return {"executor": label, "tasks": n, "replications": replications, "seconds": time.perf_counter() - t0}
-
-
-def parallel(replications: int) -> list[dict]:
-    """Serial, 2 local processes and a Dask LocalCluster, each in a fresh process so all start alike."""
-    rows = [run_point(kind, replications) for kind in EXECUTORS]
-    for row in rows:
-        row["speedup"] = rows[0]["seconds"] / row["seconds"]
-    return rows
-
-
-def full_study(replications: int) -> dict:
-    """Wall time of what a user runs: ``corridor-sim run`` on the default scenario with ``replications`` on 2 worker
-    processes, from start-up to the last output file (tables, shipments, maps, charts, report)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "sim.cli", "run", str(DEFAULT), "--replications", str(replications),
-               "--workers", "2", "--out", str(Path(tmp) / "run")]
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
-        seconds = time.perf_counter() - t0
-        manifest = json.loads((Path(tmp) / "run" / "manifest.json").read_text())
-    return {"replications": replications, "variants": len(manifest.get("variants", [])) or None, "seconds": seconds}
-
-
-def vessel_model(vessels: int, nodes: int):
-    """Our engine on the peer workload: ``vessels`` departures, each sailing ``nodes - 1`` edges of ~10 km with one
-    event per edge (as if every node had a lock or bridge to pass)."""
-    from sim.distributions import Dist
-    from sim.model import RIDE, TRAVEL, Chunk, CompiledModel, CompiledService, Flow, Itinerary, ServicePath, Step
-
-    chunks = tuple(Chunk(TRAVEL, 10.0) for _ in range(nodes - 1))
-    path = ServicePath(tuple(f"e{i}" for i in range(nodes - 1)), chunks, 10.0 * (nodes - 1), 0.0, 0.0, frozenset())
-    service = CompiledService(
-        index=0, id="vessels", direction="forward", mode="sea", origin="0", destination=str(nodes - 1),
-        capacity_teu=1.0, departure="when_full", headway_h=0.0, offset_h=0.0, max_wait_h=1.0, fill_teu=1.0,
-        vehicles=0, return_h=0.0, speed_kmh=Dist("fixed", 14.4), month_speed_factor=(1.0,) * 12,
-        freight_usd_per_teu=0.0,
-        detour_usd_per_teu_km=0.0, path=path)
-    horizon = vessels * 0.001 + 1e-6
-    itinerary = Itinerary(0, "v", "v", "forward", (Step(RIDE, 0, "0"),), 0.0, 0.0)
-    flow = Flow("f", 1.0, (1.0,) * 12, (0,), (1.0,), (0,), (1.0,), (1,), (1.0,))
-    return CompiledModel(horizon_h=horizon, warmup_h=0.0, start_month=1, start_day_of_month=1,
-                         month_at_day=np.zeros(400, dtype=np.int64), services=(service,), facilities=(), convoys=(),
-                         escorts=(), itineraries=(itinerary,), flows=(flow,), commodity_names=("c",),
-                         commodity_value_usd_per_teu=(1.0,))
-
-
-def our_vessels(vessels: int, nodes: int) -> dict:
-    """Vessel-edge moves per second in our engine: each vessel carries one booking made at t=0."""
-    from sim.engine import Bookings, run
-
-    model = vessel_model(vessels, nodes)
-    z = np.zeros(vessels)
-    zi = np.zeros(vessels, dtype=np.int64)
-    bookings = Bookings(created_h=z, itinerary=zi, commodity=zi, teu=np.ones(vessels, dtype=np.int64), value_usd=z,
-                        flow=zi)
-    bookings.created_h = np.arange(vessels) * 0.001  # each booking fills a vessel, which sails at once
-    from dataclasses import replace
-
-    model = replace(model, horizon_h=1e7)
-    t0 = time.perf_counter()
-    run(model, np.random.default_rng(0), bookings)
-    seconds = time.perf_counter() - t0
-    moves = vessels * (nodes - 1)
-    return {"nodes": nodes, "vessels": vessels, "moves": moves, "seconds": seconds, "moves_per_s": moves / seconds}
-
-
-def bare_vessels(vessels: int, nodes: int) -> dict:
-    env = simpy.Environment()
-
-    def vessel():
-        for _ in range(nodes - 1):
-            yield env.timeout(10.0 / 14.4)
-
-    for _ in range(vessels):
-        env.process(vessel())
-    t0 = time.perf_counter()
-    env.run()
-    seconds = time.perf_counter() - t0
-    moves = vessels * (nodes - 1)
-    return {"nodes": nodes, "moves": moves, "seconds": seconds, "moves_per_s": moves / seconds}
-
-
-def opentnsim(vessels: int, sizes: list[int]) -> list[dict] | str:
-    venv = Path(__file__).resolve().parent / ".venv-opentnsim"
-    py = venv / "bin" / "python"
-    try:
-        if not py.exists():
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-            # OpenTNSim imports pyyaml, IPython and pytz without declaring them
-            subprocess.run([str(py), "-m", "pip", "install", "-q", "opentnsim", "pyyaml", "ipython", "pytz"],
-                           check=True,
-                           capture_output=True, timeout=900)
-        out = subprocess.run([str(py), str(Path(__file__).with_name("opentnsim_workload.py")), str(vessels),
-                              *map(str, sizes)], capture_output=True, text=True, check=True, timeout=3600)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
-        return f"OpenTNSim not measured: {exc}"
-    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes for a smoke check")
-    parser.add_argument("--point", nargs=2, metavar=("KIND", "VALUE"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.point:
-        kind, value = args.point[0], int(args.point[1])
-        print(json.dumps(executor_point(kind, value) if kind in EXECUTORS else point(kind, value)))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    report = {"machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
-                          "processor": platform.processor() or platform.machine()},
-              "date": time.strftime("%Y-%m-%d %H:%M:%S")}
-    console.print("[bold]1. engine overhead[/] (default scenario, one replication; median of 5 runs)")
-    report["engine_overhead"] = eo = engine_overhead()
-    t = Table()
-    for c in ("events", "seconds", "events/s", "bare SimPy s", "ratio", f"same heap depth ({eo['mean_heap_depth']:,}) "
-              f"s", "ratio"):
-        t.add_column(c, justify="right")
-    t.add_row(f"{eo['events']:,}", f"{eo['seconds']:.2f}", f"{eo['events_per_s']:,.0f}",
-              f"{eo['bare_simpy_seconds']:.2f}", f"{eo['ratio_to_bare_simpy']:.1f}x",
-              f"{eo['bare_simpy_same_depth_seconds']:.2f}", f"{eo['ratio_to_same_depth']:.1f}x")
-    console.print(t)
-    console.print("   ratios of the 5 runs: " + ", ".join(f"{r:.2f}x" for r in eo["ratios"]))
-
-    console.print("[bold]2. scaling[/] (each point in a fresh process)")
-    demand = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
-    reps = [1, 5] if args.quick else [1, 10, 100]
-    report["scaling"] = rows = [run_point("demand", d) for d in demand] + [run_point("replications", r) for r in reps]
-    t = Table()
-    for c in ("series", "value", "seconds", "peak RSS (MB)", "events"):
-        t.add_column(c, justify="right")
-    for r in rows:
-        t.add_row("TEU/yr" if r["kind"] == "demand" else "replications", f"{r['value']:,}", f"{r['seconds']:.1f}",
-                  f"{r['peak_rss_mb']:.0f}", f"{r['events']:,}")
-    console.print(t)
-
-    reps = 4 if args.quick else 50
-    console.print(f"[bold]3. parallel speed-up[/] (default scenario, every variant, {reps} replications each)")
-    report["parallel"] = par = parallel(reps)
-    t = Table()
-    for c in ("executor", "tasks", "seconds", "speed-up"):
-        t.add_column(c, justify="right")
-    for r in par:
-        t.add_row(r["executor"], str(r["tasks"]), f"{r['seconds']:.1f}", f"{r['speedup']:.2f}x")
-    console.print(t)
-    reps = 4 if args.quick else 100
-    console.print(f"[bold]   the whole study[/]: corridor-sim run, default scenario, {reps} replications, 2 worker "
-                  f"processes")
-    report["full_study"] = full = full_study(reps)
-    console.print(f"   {full['seconds']:.1f} s from start-up to the last output file")
-
-    console.print("[bold]4. peer: vessel moves per second[/] (one event per edge)")
-    sizes = [10, 100] if args.quick else [10, 100, 1000]
-    vessels = 200
-    ours = [our_vessels(vessels, n) for n in sizes]
-    bare = [bare_vessels(vessels, n) for n in sizes]
-    peer = opentnsim(20, sizes)
-    report["peer"] = {"ours": ours, "bare_simpy": bare, "opentnsim": peer}
-    t = Table()
-    for c in ("nodes", "ours moves/s", "bare SimPy moves/s", "ours / bare", "OpenTNSim moves/s", "ours / OpenTNSim"):
-        t.add_column(c, justify="right")
-    for i, n in enumerate(sizes):
-        otn = peer[i]["moves_per_s"] if isinstance(peer, list) and i < len(peer) else float("nan")
-        t.add_row(str(n), f"{ours[i]['moves_per_s']:,.0f}", f"{bare[i]['moves_per_s']:,.0f}",
-                  f"{bare[i]['moves_per_s'] / ours[i]['moves_per_s']:.2f}x slower",
-                  f"{otn:,.0f}", f"{ours[i]['moves_per_s'] / otn:.0f}x")
-    console.print(t)
-    if isinstance(peer, str):
-        console.print(peer)
-    console.print("[bold]5. sensitivity[/]: corridor-sim sensitivity, default study, one-at-a-time, 2 workers")
-    from sensitivity import oat_default
-
-    report["sensitivity"] = sens = oat_default(quick=args.quick)
-    console.print(f"   {sens['parameters']} assumptions, {sens['points']} points ({sens['distinct_models']} distinct "
-                  f"models): {sens['seconds']:.1f} s (limit {sens['limit_s']:.0f} s)")
+def save(report: dict) -> Path:
+    """Write this run's JSON, and merge its sections into latest.json (so --only refreshes single sections)."""
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"benchmarks-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps(report, indent=2) + "\n")
-    console.print(f"saved {path}")
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    latest = RESULTS / "latest.json"
+    merged = json.loads(latest.read_text(encoding="utf-8")) if latest.exists() else {}
+    if report.get("quick") != merged.get("quick"):
+        merged = {}  # never mix smoke-check sections with full ones
+    merged.update(report)
+    latest.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and run the chosen sections."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and 3 rounds, for a smoke check")
+    parser.add_argument("--only", action="append", choices=sorted(SECTIONS), metavar="NAME",
+                        help=f"run only this section (repeatable): {', '.join(SECTIONS)}")
+    parser.add_argument("--rounds", type=int, default=None, help="measured rounds per ratio (default 7; quick 3)")
+    parser.add_argument("--markdown", nargs="?", const=RESULTS / "latest.json", type=Path, metavar="JSON",
+                        help="print the README table from a results file and exit")
+    parser.add_argument("--point", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.point:
+        print(json.dumps(POINTS[args.point[0]](*args.point[1:])))
+        return
+    if args.markdown:
+        print(markdown.table(args.markdown))
+        return
+    from rich.console import Console
+
+    console = Console(width=150)
+    rounds = args.rounds or (3 if args.quick else 7)
+    report: dict = {"machine": machine(), "quick": args.quick, "rounds": rounds}
+    for name in args.only or list(SECTIONS):
+        section = SECTIONS[name]
+        console.print(f"[bold]{section.title}[/]")
+        t0 = time.perf_counter()
+        report[name] = section.measure(args.quick, rounds)
+        report[name]["section_seconds"] = round(time.perf_counter() - t0, 1)
+        # each section keeps when, on what commit and under what load it ran (latest.json mixes runs)
+        report[name]["measured"] = {k: v for k, v in machine().items() if k in ("date_utc", "commit")}
+        report[name]["measured"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        section.show(console, report[name])
+    console.print(f"saved {save(report)} (and merged into {RESULTS / 'latest.json'})")
 
 
 if __name__ == "__main__":

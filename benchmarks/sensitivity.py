@@ -49,6 +49,27 @@ def oat_default(quick: bool = False, workers: int = 2) -> dict:
             "top5_table": top.strip()}
 
 
+def measure(quick: bool) -> dict:
+    """The section ``benchmarks/run.py`` runs."""
+    return oat_default(quick)
+
+
+def show(console, row: dict) -> None:
+    """Print the section's result."""
+    console.print(f"one-at-a-time sensitivity of the default study: {row['parameters']} assumptions, "
+                  f"{row['points']} points ({row['distinct_models']} distinct models) on {row['workers']} workers: "
+                  f"{row['seconds']:.0f} s wall (limit {row['limit_s']:.0f} s: "
+                  f"{'met' if row['within_limit'] else 'MISSED'}); CPU {row['cpu_per_worker_s']:.0f} s per worker")
+
+
+def markdown_rows(row: dict) -> list[tuple[str, str]]:
+    """README table rows."""
+    return [(f"sensitivity, default study, one-at-a-time ({row['parameters']} assumptions, {row['points']} points, "
+             f"{row['workers']} workers)" + (" [quick: freight rates only]" if row["quick"] else ""),
+             f"{row['seconds']:.0f} s wall, {row['cpu_per_worker_s']:.0f} s CPU per worker; target <= 600 s: "
+             f"{'met' if row['within_limit'] else 'missed'}")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="the freight-rate assumptions only")

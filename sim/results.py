@@ -19,7 +19,7 @@ from .costs import CostRates, consignment_costs
 from .engine import RunResult
 from .engine.eventlog import DropReason
 from .model import LOADED, CompiledModel
-from .survival import km_quantile, km_restricted_mean
+from .survival import km_summary
 
 __all__ = ["SUMMARY_COLUMNS", "FACILITY_COLUMNS", "SERVICE_COLUMNS", "summarise_replication", "Aggregator"]
 
@@ -95,23 +95,24 @@ def _route_summary(m, delivered, dropped, days, teu, c, result: RunResult, rates
     transport = per_teu(c.transport_usd + c.empty_usd)
     time_cost = per_teu(c.time_usd)
     undelivered = float(teu[live & ~delivered].sum())
-    obs = delivered[live]
+    mean, (p05, p50, p95) = km_summary(days[live], delivered[live], teu[live], (0.05, 0.50, 0.95))
     return {
         "teu_created": float(teu[m].sum()),
         "teu_delivered": teu_d,
         "teu_undelivered": undelivered,
         "teu_dropped": float(teu[m & dropped].sum()),
         "undelivered_share": undelivered / teu_live if teu_live else math.nan,
-        "transit_days_mean": km_restricted_mean(days[live], obs, teu[live]),
-        "transit_days_p05": km_quantile(days[live], obs, teu[live], 0.05),
-        "transit_days_p50": km_quantile(days[live], obs, teu[live], 0.50),
-        "transit_days_p95": km_quantile(days[live], obs, teu[live], 0.95),
+        "transit_days_mean": mean,
+        "transit_days_p05": p05,
+        "transit_days_p50": p50,
+        "transit_days_p95": p95,
         "transport_usd_per_teu": transport,
         "time_cost_usd_per_teu": time_cost,
         "generalized_cost_usd_per_teu": transport + time_cost,
         "co2_kg_per_teu": per_teu(c.co2_kg + c.empty_co2_kg),
         "on_time_share": (float(teu[d & (days <= rates.on_time_days)].sum() / teu_live) if teu_live else math.nan),
-        "empty_teu": float(teu[np.isin(result.empty_of, np.flatnonzero(m))].sum()),
+        # the empties sent back by loads of this route (what np.isin(empty_of, flatnonzero(m)) selects)
+        "empty_teu": float(teu[(result.empty_of >= 0) & m[result.empty_of]].sum()),
         "empty_cost_usd_per_teu": per_teu(c.empty_usd),
         "diverted_share": float(teu[m & result.diverted].sum() / teu[m].sum()) if teu[m].sum() else 0.0,
     }

@@ -29,7 +29,10 @@ def shipments_table(result: RunResult, model: CompiledModel, itinerary_routes: S
                       np.where(result.dropped == DropReason.SEASON_CLOSED, "dropped:season_closed",
                                np.where(result.dropped == DropReason.ROUTE_CLOSED, "dropped:route_closed",
                                         "in_transit")))
-    routes = np.asarray(itinerary_routes, dtype=object)[b.itinerary]
+    # route and direction per itinerary first, then per row (not a string split per consignment)
+    route_names = np.asarray([r.split(":")[0] for r in itinerary_routes] or [""], dtype=object)[b.itinerary]
+    directions = np.asarray(["reverse" if r.endswith(":reverse") else "forward" for r in itinerary_routes] or [""],
+                            dtype=object)[b.itinerary]
     steps = result.step_end_h
     if step_width > steps.shape[1]:
         steps = np.pad(steps, ((0, 0), (0, step_width - steps.shape[1])), constant_values=np.nan)
@@ -43,8 +46,8 @@ def shipments_table(result: RunResult, model: CompiledModel, itinerary_routes: S
         "kind": pa.array(np.asarray(KIND_NAMES, dtype=object)[b.kind].tolist(), pa.string()),
         "empty_of": pa.array(result.empty_of.astype(np.int32)),
         "itinerary": pa.array(b.itinerary.astype(np.int32)),
-        "route": pa.array([r.split(":")[0] for r in routes], pa.string()),
-        "direction": pa.array(["reverse" if r.endswith(":reverse") else "forward" for r in routes], pa.string()),
+        "route": pa.array(route_names.tolist(), pa.string()),
+        "direction": pa.array(directions.tolist(), pa.string()),
         "commodity": pa.array(np.asarray(model.commodity_names, dtype=object)[b.commodity].tolist(), pa.string()),
         "teu": pa.array(b.teu.astype(np.int16)),
         "value_usd": pa.array(b.value_usd),

@@ -66,3 +66,17 @@ def test_a_flow_on_part_of_a_route_is_compared_with_the_same_part_of_the_baselin
     assert rows["a"]["delta_days_p50_vs_baseline"] == pytest.approx(10)
     assert rows["a@X-Y"]["delta_days_p50_vs_baseline"] == pytest.approx(3)  # not 23 - 40
     assert np.isnan(rows["a@X-Z"]["delta_days_p50_vs_baseline"])  # the baseline does not carry that part
+
+
+def test_km_summary_gives_exactly_the_separate_estimates():
+    from sim.survival import km_quantile, km_restricted_mean, km_summary
+
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 5, 200):
+        times = np.round(rng.exponential(10.0, n), 1)  # ties, as transit days have
+        observed = rng.random(n) < 0.8
+        weights = rng.integers(1, 5, n).astype(float)
+        mean, quantiles = km_summary(times, observed, weights, (0.05, 0.5, 0.95))
+        assert np.array_equal([mean, *quantiles], [km_restricted_mean(times, observed, weights),
+                                                   *(km_quantile(times, observed, weights, q)
+                                                     for q in (0.05, 0.5, 0.95))], equal_nan=True)

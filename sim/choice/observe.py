@@ -14,7 +14,7 @@ from ..costs import CostRates, consignment_costs
 from ..engine import RunResult
 from ..engine.eventlog import DropReason
 from ..model import LOADED, CompiledModel
-from ..survival import km_quantile, km_restricted_mean
+from ..survival import km_summary
 
 __all__ = ["ChoiceObservation", "observe", "combine"]
 
@@ -50,9 +50,8 @@ def observe(result: RunResult, model: CompiledModel, rates: CostRates) -> Choice
         m = live & mine
         if not m.any():
             continue
-        out.mean_days[i] = km_restricted_mean(days[m], delivered[m], teu[m])
-        out.p50_days[i] = km_quantile(days[m], delivered[m], teu[m], 0.50)
-        out.p95_days[i] = km_quantile(days[m], delivered[m], teu[m], 0.95)
+        out.mean_days[i], (out.p50_days[i], out.p95_days[i]) = km_summary(days[m], delivered[m], teu[m],
+                                                                          (0.50, 0.95))
         d = m & delivered
         if d.any():
             out.transport_usd_per_teu[i] = float(paid[d].sum() / teu[d].sum())

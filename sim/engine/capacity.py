@@ -4,6 +4,7 @@ unit pools (icebreaker escort places, trucks) and canal convoys with limited slo
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
 from collections.abc import Callable
 from heapq import heapreplace
@@ -30,7 +31,7 @@ class FacilityQueue:
     """
 
     __slots__ = ("free", "service", "dwell", "cutoff", "per_teu", "closures", "slowdowns", "plain", "bg_arrivals",
-                 "bg_next", "bg_start", "bg_end")
+                 "bg_times", "bg_next", "bg_start", "bg_end")
 
     def __init__(self, spec: CompiledFacility, rng: np.random.Generator, end_h: float) -> None:
         self.free = [0.0] * spec.servers  # a heap of the times each server becomes free
@@ -40,16 +41,18 @@ class FacilityQueue:
         self.per_teu = spec.per_teu
         self.closures = spec.closures
         self.slowdowns = spec.slowdowns
-        self.bg_arrivals: list[float] = _poisson_times(spec.background_per_h, end_h, rng)
+        self.bg_times = _poisson_times(spec.background_per_h, end_h, rng)  # for the statistics after the run
+        self.bg_arrivals: list[float] = self.bg_times.tolist()  # for the loop (list reads are faster)
         self.bg_next = 0
-        self.bg_start: list[float] = []
-        self.bg_end: list[float] = []
+        self.bg_start = array("d")  # arrays reach numpy without a copy after the run
+        self.bg_end = array("d")
         # without closures, slow-downs or other traffic the consignment loop inlines book() (keep the two alike)
         self.plain = not spec.closures and not spec.slowdowns and not self.bg_arrivals
 
     def book(self, now: float, teu: float) -> tuple[float, float]:
         """Queue a corridor job arriving ``now``: return its service (start, end)."""
-        if self.bg_next < len(self.bg_arrivals):
+        j = self.bg_next
+        if j < len(self.bg_arrivals) and self.bg_arrivals[j] <= now:
             self.other_traffic(now)
         start, end = self._serve(now, self.service() * teu if self.per_teu else self.service())
         return start, end
@@ -64,12 +67,24 @@ class FacilityQueue:
 
     def other_traffic(self, until: float) -> None:
         """Book the other traffic's jobs arriving up to ``until``, in arrival order."""
-        arrivals, j = self.bg_arrivals, self.bg_next
-        while j < len(arrivals) and arrivals[j] <= until:
-            start, end = self._serve(arrivals[j], self.service())
-            self.bg_start.append(start)
-            self.bg_end.append(end)
-            j += 1
+        arrivals, j, n = self.bg_arrivals, self.bg_next, len(self.bg_arrivals)
+        starts, ends, service = self.bg_start, self.bg_end, self.service
+        if self.closures or self.slowdowns:
+            while j < n and arrivals[j] <= until:
+                start, end = self._serve(arrivals[j], service())
+                starts.append(start)
+                ends.append(end)
+                j += 1
+        else:  # _serve without closures or slow-downs, inlined: other traffic is most of a border's jobs
+            free = self.free
+            while j < n and arrivals[j] <= until:
+                a = arrivals[j]
+                start = free[0] if free[0] > a else a
+                end = start + service()
+                heapreplace(free, end)
+                starts.append(start)
+                ends.append(end)
+                j += 1
         self.bg_next = j
 
     def _serve(self, now: float, st: float) -> tuple[float, float]:
@@ -86,12 +101,12 @@ class FacilityQueue:
         return start, end
 
 
-def _poisson_times(rate_per_h: float, end_h: float, rng: np.random.Generator) -> list[float]:
+def _poisson_times(rate_per_h: float, end_h: float, rng: np.random.Generator) -> np.ndarray:
     """Arrival times of a Poisson stream of ``rate_per_h`` over [0, end_h), sorted."""
     if rate_per_h <= 0:
-        return []
+        return np.zeros(0)
     n = int(rng.poisson(rate_per_h * end_h))
-    return np.sort(rng.uniform(0.0, end_h, n)).tolist()
+    return np.sort(rng.uniform(0.0, end_h, n))
 
 
 Grant = Callable[[Any, float], None]

@@ -106,8 +106,8 @@ def _facility_monitors(model: CompiledModel, bookings: Bookings, rec: Records, r
     visit = (step_kind[itin] == VISIT) & ~np.isnan(mark)
     chk = np.asarray(rec.checks, dtype=np.float64).reshape(-1, 4)
     service_end = np.frombuffer(rec.service_end, dtype=np.float64).reshape(-1, ms)[rows]
-    bg = [(np.asarray(q.bg_arrivals[:q.bg_next]), np.asarray(q.bg_start), np.asarray(q.bg_end),
-           np.full(q.bg_next, f)) for f, q in enumerate(queues)]
+    bg = [(q.bg_times[:q.bg_next], np.frombuffer(q.bg_start, dtype=np.float64),
+           np.frombuffer(q.bg_end, dtype=np.float64), np.full(q.bg_next, f)) for f, q in enumerate(queues)]
     job_a = np.concatenate([arrival[visit], chk[:, 0], *(b[0] for b in bg)])
     job_s = np.concatenate([mark[visit], chk[:, 1], *(b[1] for b in bg)])
     job_e = np.concatenate([service_end[visit], chk[:, 2], *(b[2] for b in bg)])
@@ -180,9 +180,10 @@ def collect(model: CompiledModel, bookings: Bookings, booked_itinerary: np.ndarr
     cost, co2, fees, rerouted, empty_cost, empty_co2 = (
         np.asarray([*p, 0]) for p in (paths.cost, paths.co2, paths.fees, paths.rerouted, paths.empty_cost,
                                       paths.empty_co2))
-    empty = (bookings.kind == EMPTY)[:, None]
-    cost, co2, fees = (np.where(empty, e[rp], x[rp]) for x, e in ((cost, empty_cost), (co2, empty_co2),
-                                                                  (fees, np.zeros_like(fees))))
+    # one gather per table from a (loaded, empty) pair of rows, picking the empty row for empty boxes
+    empty = (bookings.kind == EMPTY).astype(np.int64)[:, None]
+    cost, co2, fees = (np.stack([x, e])[empty, rp] for x, e in ((cost, empty_cost), (co2, empty_co2),
+                                                                (fees, np.zeros_like(fees))))
     stats, snapshots = _facility_monitors(model, bookings, rec, rows, queues, step_kind, step_ref, end, mark)
     dep = np.frombuffer(rec.departures, dtype=np.float64).reshape(-1, 4)
     delivered = np.frombuffer(rec.delivered, dtype=np.float64)[rows]

@@ -12,12 +12,12 @@ the opposite flow does not reuse it: the empty is a consignment of its own, taki
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from heapq import heapreplace
+from heapq import heappush, heapreplace
 from typing import Any, Protocol
 
 from ..model import RIDE, VISIT
 from .capacity import FacilityQueue
-from .clock import Callbacks, Clock, Wakeup
+from .clock import PRIORITY, Callbacks, Clock, Wakeup
 from .records import Records
 
 __all__ = ["Consignment", "Consignments", "Boarding", "DELIVER", "StepPlan"]
@@ -34,33 +34,28 @@ class Boarding(Protocol):
 
 
 class Consignment(Wakeup):
-    """A consignment in flight; it wakes when it may leave a facility."""
+    """A consignment in flight; it wakes when it may leave a facility (SimPy then calls
+    ``Consignments.advance`` with it). ``t`` is the time of its latest step change."""
 
-    __slots__ = ("cid", "base", "si", "steps", "teu", "by", "itinerary", "priority")
+    __slots__ = ("cid", "base", "si", "steps", "teu", "itinerary", "priority")
 
-    def __init__(self, by: Consignments, cid: int, itinerary: int, teu: float, priority: bool) -> None:
-        self.by = by
+    def __init__(self, cid: int, base: int, itinerary: int, steps: tuple[StepPlan, ...], teu: float,
+                 priority: bool, now: float) -> None:
         self.cid = cid
-        self.base = cid * by.rec.steps  # flat index of step 0 in the records
+        self.base = base  # flat index of step 0 in the records
         self.si = -1  # the step under way (-1: not started)
         self.itinerary = itinerary
-        self.steps: tuple[StepPlan, ...] = by.steps_of[itinerary]
+        self.steps = steps
         self.teu = teu
         self.priority = priority  # a trial: no queue at facilities, no fill wait
-
-    def left_facility(self) -> None:
-        """SimPy callback: the facility visit (and its cut-off or dwell) is over."""
-        self.by.advance(self, self.t)
-
-
-VISITED: Callbacks = [Consignment.left_facility]  # shared: SimPy never mutates a callback list while stepping
+        self.t = now
 
 
 class Consignments:
     """Moves consignments step by step, writes their per-step records and sends empties back."""
 
     __slots__ = ("clock", "rec", "steps_of", "step_end", "step_mark", "service_end", "delivered", "empty_plan",
-                 "coin", "outstanding", "horizon")
+                 "coin", "outstanding", "horizon", "width", "visited", "queue", "eid")
 
     def __init__(self, clock: Clock, rec: Records, empty_plan: Sequence[tuple[int, float]], coin: Callable[[], float],
                  horizon: float) -> None:
@@ -71,18 +66,25 @@ class Consignments:
         self.step_mark = rec.step_mark
         self.service_end = rec.service_end
         self.delivered = rec.delivered
+        self.width = rec.steps  # record slots per consignment
         self.empty_plan = empty_plan  # per itinerary: (itinerary of the empty return or -1, share sent back)
         self.coin = coin  # uniform [0, 1) draws
         self.outstanding = 0  # consignments started and not yet delivered
         self.horizon = horizon  # no booking after it: the run may stop once nothing is outstanding
+        # what SimPy calls when a consignment leaves a facility: advance itself, with no wrapper frame per event
+        self.visited: Callbacks = [self.advance]
+        self.queue = clock.queue  # for scheduling a facility departure inline (see clock.py)
+        self.eid = clock.eid
 
     def start(self, cid: int, itinerary: int, teu: float, now: float, priority: bool = False) -> None:
         """Put consignment ``cid`` on its way along ``itinerary`` at ``now``."""
         self.outstanding += 1
-        self.advance(Consignment(self, cid, itinerary, teu, priority), now)
+        self.advance(Consignment(cid, cid * self.width, itinerary, self.steps_of[itinerary], teu, priority, now))
 
-    def advance(self, c: Consignment, now: float) -> None:
-        """End step ``c.si`` of ``c`` at ``now`` and start the next one (or deliver the consignment)."""
+    def advance(self, c: Consignment) -> None:
+        """End step ``c.si`` of ``c`` at ``c.t`` and start the next one (or deliver the consignment). Also the
+        SimPy callback of a consignment leaving a facility; other callers set ``c.t`` to now first."""
+        now = c.t
         si = c.si
         if si >= 0:
             self.step_end[c.base + si] = now
@@ -103,7 +105,11 @@ class Consignments:
             k = c.base + si
             self.step_mark[k] = start
             self.service_end[k] = end
-            self.clock.at(end if stay is None else end + stay(), c, VISITED)
+            t = end if stay is None else end + stay()
+            # Clock.at(t, c, self.visited), inlined: the same queue entry and event numbering
+            c.callbacks = self.visited
+            c.t = t
+            heappush(self.queue, (t, PRIORITY, next(self.eid), c))
         elif kind == RIDE:
             target.enqueue(c, now)
         else:

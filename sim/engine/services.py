@@ -137,9 +137,9 @@ class Service(Wakeup):
         if not load and self.shuttle is None:
             return
         self.departures.extend((self.index, now, used, self.cap))
-        departed = self.consignments.departed
+        mark = self.consignments.step_mark
         for c in load:
-            departed(c, now)
+            mark[c.base + c.si] = now  # Consignments.departed, inlined: a vehicle may carry hundreds
         path, p = self.choose_path(now)
         self.trips.start(self, load, path, p, 0, now, self.shuttle is not None)
 

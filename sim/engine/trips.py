@@ -147,9 +147,11 @@ class Trips:
         vehicle turns round at this end."""
         p = tr.path_ix
         advance = self.consignments.advance
+        ride_path = self.ride_path
         for c in tr.load:
-            self.ride_path[c.base + c.si] = p
-            advance(c, now)
+            ride_path[c.base + c.si] = p
+            c.t = now
+            advance(c)
         if tr.trucks:
             self.clock.at(now + tr.service.return_h, tr, BACK)
         elif tr.unit:

@@ -78,8 +78,24 @@ def project_line(coords, transformer=WORLD, step_km: float = 40.0) -> np.ndarray
     return np.column_stack([x, y])
 
 
+# (land geometry, projection, window) -> (the land, its rings, its holes): every map of a run draws the same land,
+# and clipping, densifying and projecting the world's coastlines took about as long as drawing a map
+_RINGS: dict[tuple[int, int, tuple[float, ...]], tuple[LandMask, list[np.ndarray], list[np.ndarray]]] = {}
+
+
 def _land_rings(land: LandMask, transformer, window) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Exterior rings and holes (inland seas such as the Caspian) clipped to a lon/lat window and projected."""
+    """Exterior rings and holes (inland seas such as the Caspian) clipped to a lon/lat window and projected,
+    computed once per land layer, projection and window (the land is kept with them so its id stays its own)."""
+    key = (id(land.geometry), id(transformer), tuple(window))
+    if key not in _RINGS:
+        if len(_RINGS) > 16:
+            _RINGS.clear()
+        _RINGS[key] = (land, *_clip_and_project(land, transformer, window))
+    _, outer, holes = _RINGS[key]
+    return outer, holes
+
+
+def _clip_and_project(land: LandMask, transformer, window) -> tuple[list[np.ndarray], list[np.ndarray]]:
     outer: list[np.ndarray] = []
     holes: list[np.ndarray] = []
     clipped = shapely.segmentize(shapely.clip_by_rect(land.geometry, *window), 0.5)  # clip edges bend when projected

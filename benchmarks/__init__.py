@@ -1,0 +1,1 @@
+"""corridor-sim benchmarks (``python benchmarks/run.py``); see run.py for what each section measures."""
