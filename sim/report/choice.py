@@ -71,7 +71,7 @@ def convergence_chart(choice: dict[str, ChoiceOutcome], routes: list[str], title
     """Per variant: each route's share of the India-to-Russia flow by iteration (top), change and gap (bottom)."""
     colours = route_colours(routes)
     names = list(choice)
-    fig, axes = plt.subplots(2, len(names), figsize=(5.4 * len(names), 6.8), squeeze=False, dpi=110,
+    fig, axes = plt.subplots(2, len(names), figsize=(6.4 * len(names), 7.6), squeeze=False, dpi=110,
                              sharex="col", gridspec_kw={"height_ratios": [2, 1]})
     for j, name in enumerate(names):
         o = choice[name]
@@ -85,7 +85,7 @@ def convergence_chart(choice: dict[str, ChoiceOutcome], routes: list[str], title
         ax.set_ylabel("share of the flow (forward direction)")
         ax.set_ylim(0, ax.get_ylim()[1] * 1.45)  # headroom: the legend sits above the lines, not on them
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7.5, loc="upper center", ncols=3)
+        ax.legend(fontsize=7, loc="upper center", ncols=3, frameon=True, framealpha=0.9)
         steps = sorted({r["iteration"]: (r["change"], r["gap"], r["averaged_gap"]) for r in o.rows}.items())
         its = [k for k, _ in steps]
         ax_gap.plot(its, [v[0] for _, v in steps], marker="o", markersize=3, color="#333",
@@ -96,9 +96,10 @@ def convergence_chart(choice: dict[str, ChoiceOutcome], routes: list[str], title
                     linestyle="--", label="gap (share vs latest implied share)")
         ax_gap.axhline(o.tolerance, color="#333", linewidth=0.8, linestyle=":", label=f"tolerance {o.tolerance:g}")
         ax_gap.set_xlabel("iteration")
-        ax_gap.set_ylim(0, ax_gap.get_ylim()[1] * 1.6)  # headroom for the legend above the lines
+        ax_gap.set_ylim(0, None)
         ax_gap.grid(alpha=0.3)
-        ax_gap.legend(fontsize=7.5, loc="upper center", ncols=3)
+        # below the panel: four entries would cover the lines inside it
+        ax_gap.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncols=2, frameon=False)
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig
