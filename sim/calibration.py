@@ -27,6 +27,7 @@ from .limits import (
     MIN_HEADWAY_H,
     MIN_SPEED_KMH,
 )
+from .model import HANDLING_CLASSES
 from .network import MODES
 from .schema_types import NO_BOOL, DistField, RangeBound, check_sources
 from .seasons import ICE_CLASSES
@@ -41,6 +42,7 @@ DEFAULT_CALIBRATION = Path(__file__).resolve().parent.parent / "scenarios" / "de
 KN_TO_KMH = 1.852
 
 IceClass = Literal[ICE_CLASSES]  # type: ignore[valid-type]
+HandlingClass = Literal[HANDLING_CLASSES]  # type: ignore[valid-type]
 Mode = Literal[MODES]  # type: ignore[valid-type]
 
 Hours = Annotated[float, NO_BOOL, Field(ge=0, le=MAX_HOURS)]
@@ -88,6 +90,11 @@ class _Sourced(BaseModel):
     def _every_number_has_a_source(self):
         given = {k: v for k, v in self.__dict__.items() if k in self.model_fields_set}
         check_sources(getattr(self, "id", type(self).__name__), given, self.sources, self._exempt, self.ranges)
+        # what cargo an item takes is a fact with a source too, although it is not a number
+        for key in ("accepts", "handling"):
+            if key in self.model_fields_set and not str(self.sources.get(key, "")).strip():
+                raise ValueError(f"'{getattr(self, 'id', type(self).__name__)}': '{key}' needs a source; add "
+                                 f"sources.{key}")
         return self
 
 
@@ -136,6 +143,10 @@ class ServiceCal(_Sourced):
                                                "pay in every war-risk area of costs.war_risk_usd_per_teu; default "
                                                "the area's costs value")
     co2_kg_per_teu_km: Money
+    accepts: list[HandlingClass] | None = Field(
+        None, description=f"handling classes it carries ({', '.join(HANDLING_CLASSES)}); default all")
+    reefer_teu: Teu | None = Field(None, description="TEU of reefer plugs per vehicle; reefer boxes beyond them wait "
+                                   "for the next vehicle (default: no limit below capacity_teu)")
 
     _exempt = {"offset_h"}
 
@@ -152,6 +163,8 @@ class ServiceCal(_Sourced):
             check_speed(self.speed_kmh, "speed_kmh")
         elif self.speed_kn is not None:
             check_speed(self.speed_kn, "speed_kn", KN_TO_KMH)
+        if self.reefer_teu is not None and self.reefer_teu > self.capacity_teu:
+            raise FieldError("reefer_teu", f"'{self.id}': reefer_teu cannot exceed capacity_teu")
         if self.fill_teu is not None and self.fill_teu > self.capacity_teu:
             raise FieldError("fill_teu", f"'{self.id}': fill_teu cannot exceed capacity_teu")
         if self.fleet is not None:
@@ -201,6 +214,14 @@ class FacilityCal(_Sourced):
     background_per_day: Annotated[float, NO_BOOL, Field(ge=0, le=MAX_BACKGROUND_PER_DAY)] = Field(
         0.0, description="other traffic's jobs (trucks, trains) a day through the same servers, Poisson")
     cost_usd_per_teu: Money = 0.0
+    accepts: list[HandlingClass] | None = Field(
+        None, description=f"handling classes it handles ({', '.join(HANDLING_CLASSES)}); default all")
+    reefer_plugs: Annotated[int, NO_BOOL, Field(ge=1, le=MAX_SLOTS)] | None = Field(
+        None, description="reefer boxes it holds plugged in at once; a reefer box waits for a free plug before it is "
+        "handled and holds it until it leaves the node (default: no limit)")
+    priority_servers: Annotated[int, NO_BOOL, Field(ge=0, le=MAX_SERVERS)] = Field(
+        0, description="servers reserved for time-critical cargo (a priority lane), on top of 'servers'; "
+        "time-critical cargo takes the lane or a common server, whichever is free first")
 
 
 class ConvoyCal(_Sourced):
@@ -253,11 +274,13 @@ class CostCal(_Sourced):
 
 
 class CommodityCal(_Sourced):
-    """A commodity: cargo value per TEU and its usual direction."""
+    """A commodity: cargo value per TEU, its usual direction and its handling class."""
 
     id: str
     name: str
     direction: Literal["north", "south"]
+    handling: HandlingClass = Field("general", description="handling class: which services and facilities take "
+                                    "it, whether it needs reefer plugs, priority at facilities")
     value_usd_per_teu: Annotated[float, NO_BOOL, Field(gt=0, lt=MAX_COST_USD)]
     time_value_per_day: Annotated[float, NO_BOOL, Field(ge=0, le=0.2)] = Field(
         description="what a day in transit is worth to the shipper, as a share of the cargo value")

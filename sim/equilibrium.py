@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .choice.logit import elasticities, logit_shares, msa_step, sra_weight
-from .choice.observe import ChoiceObservation, combine
+from .choice.observe import ChoiceObservation, combine, fill_unobserved
 from .choice.setup import ChoicePlan, FlowChoice
 from .executors import Executor, Task
 from .experiment import Study
@@ -76,6 +76,7 @@ def solve(study: Study, executor: Executor, seed: int, replications: int,
     weight = {name: 0.0 for name in plans}
     last_gap = {name: math.inf for name in plans}
     implied: dict[str, list[dict[int, np.ndarray]]] = {name: [] for name in plans}
+    seen: dict[str, ChoiceObservation] = {}  # the latest priced observation per variant
     k = 0
     while active:
         k += 1
@@ -89,7 +90,8 @@ def solve(study: Study, executor: Executor, seed: int, replications: int,
         still = []
         for name in active:
             out, plan = outcomes[name], plans[name]
-            obs = combine(observed[name])
+            obs = fill_unobserved(combine(observed[name]), seen.get(name), models[name])
+            seen[name] = obs
             targets, gap = _iterate(out, plan, obs, k)
             obs_closed = {fc.flow: obs.available[list(fc.itineraries)].T[None, :, :] == 0 for fc in plan.flows}
             rows = out.rows[-sum(len(fc.routes) for fc in plan.flows):]
@@ -185,8 +187,9 @@ def _implied(plan: ChoicePlan, fc: FlowChoice, gc: np.ndarray, obs: ChoiceObserv
         def shares_of(ok: np.ndarray, costs: np.ndarray = costs) -> np.ndarray:
             return logit_shares(costs, plan.scale_per_usd, None, ok, fc.path_size)
 
+        may = fc.allowed_for(c)
         for m in range(12):
-            mixed = available_mixture(avail[:, m], ~np.isnan(costs), shares_of)
+            mixed = available_mixture(np.where(may, avail[:, m], 0.0), ~np.isnan(costs), shares_of)
             if mixed is not None:
                 out[c, m] = mixed
     return out
@@ -245,7 +248,7 @@ def _elasticity_rows(variant: str, plan: ChoicePlan, obs: ChoiceObservation, sha
         for c in range(gc.shape[0]):
             time_cost = gc[c] - transport - fc.penalty_usd_per_teu
             for m in range(12):
-                a = avail[:, m]
+                a = np.where(fc.allowed_for(c), avail[:, m], 0.0)
                 ok = (a > 0) & ~np.isnan(gc[c])
                 w = fc.weights[c, m]
                 if not ok.any() or w == 0:

@@ -16,7 +16,8 @@ __all__ = [
     "TRAVEL", "CONVOY", "ESCORT", "CHECK", "HOLD", "ICE", "CompiledIce",
     "Chunk", "ServicePath", "CompiledService", "CompiledFacility", "CompiledConvoy", "CompiledEscort",
     "Step", "Itinerary", "Flow", "CompiledModel", "VISIT", "RIDE", "CompiledFleet", "Trial", "NO_STAY", "CUTOFF",
-    "DWELL", "LOADED", "EMPTY", "TRIAL",
+    "DWELL", "LOADED", "EMPTY", "TRIAL", "HANDLING_CLASSES", "GENERAL", "REEFER", "DANGEROUS", "TIME_CRITICAL",
+    "ALL_CLASSES", "class_mask",
 ]
 
 # Chunk kinds of a vehicle trip
@@ -27,6 +28,18 @@ VISIT, RIDE = 0, 1
 NO_STAY, CUTOFF, DWELL = 0, 1, 2
 # Kinds of consignment
 LOADED, EMPTY, TRIAL = 0, 1, 2
+# Handling classes of cargo (a commodity's class decides which services and facilities take it, whether it needs
+# a reefer plug, and whether it has priority at facilities); ALL_CLASSES is the bit mask of every class
+HANDLING_CLASSES = ("general", "reefer", "dangerous", "time_critical")
+GENERAL, REEFER, DANGEROUS, TIME_CRITICAL = range(4)
+ALL_CLASSES = (1 << len(HANDLING_CLASSES)) - 1
+
+
+def class_mask(classes: list[str] | tuple[str, ...] | None) -> int:
+    """The bit mask of handling class names (None: every class)."""
+    if classes is None:
+        return ALL_CLASSES
+    return sum(1 << HANDLING_CLASSES.index(c) for c in set(classes))
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,8 @@ class CompiledService:
     pair: int = -1  # the service instance of the opposite direction (where its vehicles go next)
     empty_freight_usd_per_teu: float = 0.0  # what an empty box pays for the ride (all fees included)
     empty_co2_share: float = 1.0  # an empty box's CO2 as a share of a loaded one's
+    reefer_teu: float | None = None  # TEU of reefer plugs per vehicle (None: no limit below capacity_teu)
+    accepts: int = ALL_CLASSES  # bit mask of the handling classes it carries
 
     @property
     def nominal_hours(self) -> float:
@@ -116,6 +131,9 @@ class CompiledFacility:
     slowdowns: tuple[tuple[float, float, float], ...] = ()  # (start_h, end_h, service time multiplier)
     cutoff_h: Dist | None = None  # after service before a departure can load it (origin and transfer visits)
     background_per_h: float = 0.0  # Poisson arrivals of other traffic's jobs, served in the same FCFS queue
+    reefer_plugs: int | None = None  # reefer boxes it can hold plugged in at once (None: no limit)
+    priority_servers: int = 0  # servers reserved for time-critical cargo (a priority lane), on top of ``servers``
+    accepts: int = ALL_CLASSES  # bit mask of the handling classes it handles
 
 
 @dataclass(frozen=True)
@@ -207,6 +225,7 @@ class Itinerary:
     # of this direction's boxes that the opposite flow does not reuse); -1: never
     empty_return: int = -1
     empty_share: float = 0.0
+    accepts: int = ALL_CLASSES  # bit mask of the handling classes every service and facility on it takes
 
 
 @dataclass(frozen=True)
@@ -258,6 +277,7 @@ class CompiledModel:
     commodity_names: tuple[str, ...]
     commodity_value_usd_per_teu: tuple[float, ...]
     commodity_time_value_per_day: tuple[float, ...] = ()  # share of the cargo value a day in transit is worth
+    commodity_class: tuple[int, ...] = ()  # handling class of each commodity (GENERAL when empty)
     holds: tuple[tuple[float, float], ...] = ()  # disruption windows referenced by HOLD chunks
     snapshot_interval_h: float = 24.0
     drain_h: float = 0.0  # after the horizon no booking is made; the run goes on at most this long to deliver

@@ -13,10 +13,10 @@ import numpy as np
 from ..costs import CostRates, consignment_costs
 from ..engine import RunResult
 from ..engine.eventlog import DropReason
-from ..model import LOADED, CompiledModel
+from ..model import LOADED, RIDE, CompiledModel
 from ..survival import km_summary
 
-__all__ = ["ChoiceObservation", "observe", "combine"]
+__all__ = ["ChoiceObservation", "observe", "combine", "fill_unobserved", "planned_transport"]
 
 
 @dataclass
@@ -55,6 +55,40 @@ def observe(result: RunResult, model: CompiledModel, rates: CostRates) -> Choice
         d = m & delivered
         if d.any():
             out.transport_usd_per_teu[i] = float(paid[d].sum() / teu[d].sum())
+    return out
+
+
+def planned_transport(model: CompiledModel) -> np.ndarray:
+    """Per itinerary: what a loaded TEU pays by plan (handling, freight and path fees of its rides; no empties)."""
+    out = np.zeros(len(model.itineraries))
+    for it in model.itineraries:
+        rides = [model.services[s.ref] for s in it.steps if s.kind == RIDE]
+        out[it.index] = it.handling_usd_per_teu + sum(s.freight_usd_per_teu + s.path.fees_usd_per_teu for s in rides)
+    return out
+
+
+def fill_unobserved(obs: ChoiceObservation, previous: ChoiceObservation | None,
+                    model: CompiledModel) -> ChoiceObservation:
+    """Price what this iteration did not observe, so that a route is never mistaken for a closed one: a route
+    whose boxes are all still moving pays its planned transport cost; a route nobody booked (its share fell to
+    almost nothing) keeps what the previous iteration observed, or, never observed, its planned cost and its
+    shortest possible transit (optimistic on purpose: the next iteration then books and observes it)."""
+    out = ChoiceObservation(obs.teu.copy(), obs.mean_days.copy(), obs.p50_days.copy(), obs.p95_days.copy(),
+                            obs.transport_usd_per_teu.copy(), obs.available)
+    planned = planned_transport(model)
+    timed = ~np.isnan(out.mean_days)
+    out.transport_usd_per_teu = np.where(timed & np.isnan(out.transport_usd_per_teu), planned,
+                                         out.transport_usd_per_teu)
+    unseen = ~timed
+    if previous is not None:
+        for name in ("mean_days", "p50_days", "p95_days", "transport_usd_per_teu"):
+            getattr(out, name)[unseen] = getattr(previous, name)[unseen]
+    still = np.isnan(out.mean_days)
+    fastest = np.asarray([it.min_hours / 24.0 for it in model.itineraries])
+    out.mean_days = np.where(still, fastest, out.mean_days)
+    out.p50_days = np.where(still, fastest, out.p50_days)
+    out.p95_days = np.where(still, fastest, out.p95_days)
+    out.transport_usd_per_teu = np.where(np.isnan(out.transport_usd_per_teu), planned, out.transport_usd_per_teu)
     return out
 
 

@@ -22,6 +22,12 @@ class FlowChoice:
     weights: np.ndarray  # (commodities, 12): the flow's TEU by commodity and booking month, summing to 1
     penalty_usd_per_teu: np.ndarray  # (routes,)
     path_size: np.ndarray  # (routes,): 1 for plain logit
+    # (commodities, routes): whether every service and facility on the route takes the commodity's handling class
+    allowed: np.ndarray | None = None
+
+    def allowed_for(self, c: int) -> np.ndarray:
+        """The routes commodity ``c`` (position in ``commodities``) may use."""
+        return np.ones(len(self.routes), dtype=bool) if self.allowed is None else self.allowed[c]
 
 
 @dataclass(frozen=True, eq=False)

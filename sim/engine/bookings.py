@@ -145,9 +145,10 @@ def decide_at_booking(model: CompiledModel, bookings: Bookings, rec: Records,
 class BookingSource(Wakeup):
     """Starts every booking that goes ahead at its time (one event per booking time), in booking order."""
 
-    __slots__ = ("clock", "consignments", "live", "created", "itinerary", "teu", "trial", "next")
+    __slots__ = ("clock", "consignments", "live", "created", "itinerary", "teu", "trial", "cls", "next")
 
-    def __init__(self, clock: Clock, consignments: Consignments, bookings: Bookings, live: list[int]) -> None:
+    def __init__(self, clock: Clock, consignments: Consignments, bookings: Bookings, live: list[int],
+                 commodity_class: Sequence[int] = ()) -> None:
         self.clock = clock
         self.consignments = consignments
         self.live = live  # booking indices that go ahead, in time order
@@ -155,6 +156,9 @@ class BookingSource(Wakeup):
         self.itinerary: list[int] = bookings.itinerary.tolist()
         self.teu: list[float] = bookings.teu.tolist()
         self.trial: list[bool] = (bookings.kind == TRIAL).tolist()
+        classes = np.asarray(commodity_class, dtype=np.int64)
+        self.cls: list[int] = (classes[bookings.commodity] if len(classes) else
+                               np.zeros(len(bookings.commodity), dtype=np.int64)).tolist()
         self.next = 0
         if live:
             clock.at(self.created[live[0]], self, WAKE)
@@ -166,7 +170,7 @@ class BookingSource(Wakeup):
         j = self.next
         while j < len(live) and created[live[j]] <= now:
             cid = live[j]
-            start(cid, self.itinerary[cid], self.teu[cid], now, self.trial[cid])
+            start(cid, self.itinerary[cid], self.teu[cid], now, self.trial[cid], self.cls[cid])
             j += 1
         if j < len(live):
             self.next = j

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..distributions import sampler
-from ..model import CompiledConvoy, CompiledFacility
+from ..model import REEFER, TIME_CRITICAL, CompiledConvoy, CompiledFacility
 
 __all__ = ["FacilityQueue", "Pool", "ConvoySlots"]
 
@@ -31,7 +31,7 @@ class FacilityQueue:
     """
 
     __slots__ = ("free", "service", "dwell", "cutoff", "per_teu", "closures", "slowdowns", "plain", "bg_arrivals",
-                 "bg_times", "bg_next", "bg_start", "bg_end")
+                 "bg_times", "bg_next", "bg_start", "bg_end", "plugs", "lane", "special")
 
     def __init__(self, spec: CompiledFacility, rng: np.random.Generator, end_h: float) -> None:
         self.free = [0.0] * spec.servers  # a heap of the times each server becomes free
@@ -48,6 +48,13 @@ class FacilityQueue:
         self.bg_end = array("d")
         # without closures, slow-downs or other traffic the consignment loop inlines book() (keep the two alike)
         self.plain = not spec.closures and not spec.slowdowns and not self.bg_arrivals
+        self.plugs = Pool(spec.reefer_plugs) if spec.reefer_plugs is not None else None
+        self.lane = [0.0] * spec.priority_servers if spec.priority_servers else None  # free times, a heap
+        # per handling class: does a visit need more than the FCFS booking (a plug to wait for, a priority lane)
+        special = [False] * 4
+        special[REEFER] = self.plugs is not None
+        special[TIME_CRITICAL] = self.lane is not None
+        self.special = tuple(special)
 
     def book(self, now: float, teu: float) -> tuple[float, float]:
         """Queue a corridor job arriving ``now``: return its service (start, end)."""
@@ -64,6 +71,28 @@ class FacilityQueue:
             if a <= start < b:
                 start = b
         return start, start + (self.service() * teu if self.per_teu else self.service())
+
+    def book_urgent(self, now: float, teu: float) -> tuple[float, float]:
+        """Queue a time-critical job: it takes the earlier of the priority lane and the common servers (the
+        lane serves only time-critical cargo, so ordinary jobs never wait for it): (start, end)."""
+        lane = self.lane
+        if lane is None:
+            return self.book(now, teu)
+        j = self.bg_next
+        if j < len(self.bg_arrivals) and self.bg_arrivals[j] <= now:
+            self.other_traffic(now)  # first, so the common servers' free times are current
+        st = self.service() * teu if self.per_teu else self.service()
+        if lane[0] <= max(now, self.free[0]):  # the lane is free first: serve there
+            start = lane[0] if lane[0] > now else now
+            for a, b in self.closures:
+                if a <= start < b:
+                    start = b
+            for a, b, f in self.slowdowns:
+                if a <= start < b:
+                    st *= f
+            heapreplace(lane, start + st)
+            return start, start + st
+        return self._serve(now, st)
 
     def other_traffic(self, until: float) -> None:
         """Book the other traffic's jobs arriving up to ``until``, in arrival order."""

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from heapq import heappush, heapreplace
 from typing import Any, Protocol
 
-from ..model import RIDE, VISIT
-from .capacity import FacilityQueue
+from ..model import GENERAL, REEFER, RIDE, VISIT
+from .capacity import FacilityQueue, Pool
 from .clock import PRIORITY, Callbacks, Clock, Wakeup
 from .records import Records
 
@@ -37,10 +37,10 @@ class Consignment(Wakeup):
     """A consignment in flight; it wakes when it may leave a facility (SimPy then calls
     ``Consignments.advance`` with it). ``t`` is the time of its latest step change."""
 
-    __slots__ = ("cid", "base", "si", "steps", "teu", "itinerary", "priority")
+    __slots__ = ("cid", "base", "si", "steps", "teu", "itinerary", "priority", "cls", "plug")
 
     def __init__(self, cid: int, base: int, itinerary: int, steps: tuple[StepPlan, ...], teu: float,
-                 priority: bool, now: float) -> None:
+                 priority: bool, now: float, cls: int = GENERAL) -> None:
         self.cid = cid
         self.base = base  # flat index of step 0 in the records
         self.si = -1  # the step under way (-1: not started)
@@ -48,6 +48,8 @@ class Consignment(Wakeup):
         self.steps = steps
         self.teu = teu
         self.priority = priority  # a trial: no queue at facilities, no fill wait
+        self.cls = cls  # handling class (model.HANDLING_CLASSES)
+        self.plug: Pool | None = None  # the reefer plugs of the facility where it is plugged in
         self.t = now
 
 
@@ -76,10 +78,12 @@ class Consignments:
         self.queue = clock.queue  # for scheduling a facility departure inline (see clock.py)
         self.eid = clock.eid
 
-    def start(self, cid: int, itinerary: int, teu: float, now: float, priority: bool = False) -> None:
-        """Put consignment ``cid`` on its way along ``itinerary`` at ``now``."""
+    def start(self, cid: int, itinerary: int, teu: float, now: float, priority: bool = False,
+              cls: int = GENERAL) -> None:
+        """Put consignment ``cid`` of handling class ``cls`` on its way along ``itinerary`` at ``now``."""
         self.outstanding += 1
-        self.advance(Consignment(cid, cid * self.width, itinerary, self.steps_of[itinerary], teu, priority, now))
+        self.advance(Consignment(cid, cid * self.width, itinerary, self.steps_of[itinerary], teu, priority, now,
+                                 cls))
 
     def advance(self, c: Consignment) -> None:
         """End step ``c.si`` of ``c`` at ``c.t`` and start the next one (or deliver the consignment). Also the
@@ -93,6 +97,9 @@ class Consignments:
         kind, target, stay = c.steps[si]
         if kind == VISIT:
             f: FacilityQueue = target
+            if f.special[c.cls]:  # a reefer plug to wait for, or a priority lane
+                self.visit_by_class(c, f, stay, now)
+                return
             if c.priority:
                 start, end = f.book_priority(now, c.teu)
             elif f.plain:  # FacilityQueue.book without closures, slow-downs or other traffic, inlined
@@ -115,8 +122,53 @@ class Consignments:
         else:
             self.deliver(c, now)
 
+    def visit_by_class(self, c: Consignment, f: FacilityQueue, stay: Any, now: float) -> None:
+        """A visit that depends on ``c``'s handling class: a reefer box waits for a free plug before it is
+        handled (it holds the plug until it leaves the node); time-critical cargo takes the earlier of the
+        priority lane and the common servers."""
+        if c.priority:
+            start, end = f.book_priority(now, c.teu)
+        elif c.cls != REEFER:
+            start, end = f.book_urgent(now, c.teu)  # special[cls] is set for reefers and the time-critical class
+        elif c.plug is None:
+            assert f.plugs is not None  # special[REEFER] is set only for facilities with plugs
+            f.plugs.acquire(1, self._plugged, (c, f, stay), now)
+            return
+        else:  # already plugged in at this node (at an earlier facility of the same port)
+            start, end = f.book(now, c.teu)
+        self._booked(c, start, end, stay)
+
+    def _plugged(self, arg: tuple[Consignment, FacilityQueue, Any], now: float) -> None:
+        """A plug is free for the reefer box: it is handled from ``now``."""
+        c, f, stay = arg
+        c.plug = f.plugs
+        if c.priority:
+            start, end = f.book_priority(now, c.teu)
+        else:
+            start, end = f.book(now, c.teu)
+        self._booked(c, start, end, stay)
+
+    def _booked(self, c: Consignment, start: float, end: float, stay: Any) -> None:
+        """Record a booked visit and wake ``c`` when it may leave the facility (as ``advance`` does inline)."""
+        k = c.base + c.si
+        self.step_mark[k] = start
+        self.service_end[k] = end
+        t = end if stay is None else end + stay()
+        c.callbacks = self.visited
+        c.t = t
+        heappush(self.queue, (t, PRIORITY, next(self.eid), c))
+
+    def unplug(self, c: Consignment, now: float) -> None:
+        """``c`` leaves the node where it held a reefer plug."""
+        plug = c.plug
+        if plug is not None:
+            c.plug = None
+            plug.release(1, now)
+
     def deliver(self, c: Consignment, now: float) -> None:
         """``c`` reached its destination; its box may go back empty."""
+        if c.plug is not None:
+            self.unplug(c, now)
         self.delivered[c.cid] = now
         self.outstanding -= 1
         if c.cid < self.rec.booked:
@@ -130,3 +182,5 @@ class Consignments:
     def departed(self, c: Consignment, now: float) -> None:
         """``c`` left on a vehicle at ``now``."""
         self.step_mark[c.base + c.si] = now
+        if c.plug is not None:
+            self.unplug(c, now)

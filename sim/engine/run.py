@@ -67,7 +67,8 @@ def _simulate(model: CompiledModel, rng: np.random.Generator, given: Bookings | 
     for s in services:
         s.start()
     consignments.steps_of = [_steps(it.steps, facilities, services) for it in model.itineraries]
-    BookingSource(clock, consignments, bookings, decide_at_booking(model, bookings, rec, [s.ok for s in services]))
+    BookingSource(clock, consignments, bookings, decide_at_booking(model, bookings, rec, [s.ok for s in services]),
+                  model.commodity_class)
     HorizonCheck(consignments, model.horizon_h)
     events = clock.run(until=end_h)
     result = collect(model, bookings, booked_itinerary, rec, paths, facilities, events, clock.now)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..distributions import sampler
-from ..model import CompiledService, ServicePath
+from ..model import REEFER, CompiledService, ServicePath
 from .capacity import Pool
 from .clock import Callbacks, Clock, Wakeup
 from .consignments import Consignment, Consignments
@@ -42,7 +42,8 @@ class Service(Wakeup):
 
     __slots__ = ("clock", "trips", "consignments", "departures", "holds", "index", "kind", "queue", "queued_teu",
                  "batch", "speed", "fleet", "cap", "fill", "max_wait", "ok", "msf", "ice_act", "path",
-                 "path_ix", "reroutes", "next_t", "headway", "return_h", "end_h", "shuttle", "end", "pending")
+                 "path_ix", "reroutes", "next_t", "headway", "return_h", "end_h", "shuttle", "end", "pending",
+                 "reefer_cap", "queued_reefer")
 
     def __init__(self, svc: CompiledService, rng: np.random.Generator, clock: Clock, trips: Trips,
                  consignments: Consignments, departures: array, paths: PathTable,
@@ -62,6 +63,8 @@ class Service(Wakeup):
         self.speed: Callable[[], float] = sampler(svc.speed_kmh, rng)
         self.fleet = Pool(svc.vehicles) if svc.departure == FLEET else None  # trucks
         self.cap = svc.capacity_teu
+        self.reefer_cap = svc.reefer_teu  # reefer plugs per vehicle (None: as many as boxes fit)
+        self.queued_reefer = 0.0
         self.fill = svc.fill_teu
         self.max_wait = svc.max_wait_h
         # per day: can a ship leave and get through the ice on its path; per area and day: what it may do there
@@ -100,6 +103,8 @@ class Service(Wakeup):
         else:
             self.queue.append(c)
         self.queued_teu += c.teu
+        if c.cls == REEFER:
+            self.queued_reefer += c.teu
         if self.kind == WHEN_FULL:
             if self.queued_teu >= self.fill:
                 self.depart(now)
@@ -140,14 +145,20 @@ class Service(Wakeup):
         mark = self.consignments.step_mark
         for c in load:
             mark[c.base + c.si] = now  # Consignments.departed, inlined: a vehicle may carry hundreds
+            if c.plug is not None:
+                self.consignments.unplug(c, now)
         path, p = self.choose_path(now)
         self.trips.start(self, load, path, p, 0, now, self.shuttle is not None)
 
     def _load(self) -> tuple[list[Consignment], float]:
-        """Take what fits from the queue, first fit in booking order: (load, TEU)."""
-        cap = self.cap
+        """Take what fits from the queue, first fit in booking order: (load, TEU). Reefer boxes also need a
+        free reefer plug on the vehicle."""
+        cap, reefer_cap = self.cap, self.reefer_cap
+        if reefer_cap is not None and self.queued_reefer > reefer_cap:
+            return self._load_with_plugs(reefer_cap)
         if self.queued_teu <= cap:
             load, keep, used = self.queue, list[Consignment](), self.queued_teu
+            self.queued_reefer = 0.0
         else:
             load, keep, used = [], [], 0.0
             queue = self.queue
@@ -155,6 +166,8 @@ class Service(Wakeup):
                 if used + c.teu <= cap:
                     load.append(c)
                     used += c.teu
+                    if c.cls == REEFER:
+                        self.queued_reefer -= c.teu
                     if used >= cap:  # full: nothing else fits, so a saturated backlog is not walked each time
                         keep.extend(queue[k + 1:])
                         break
@@ -162,6 +175,28 @@ class Service(Wakeup):
                     keep.append(c)
         self.queue = keep
         self.queued_teu -= used
+        return load, used
+
+    def _load_with_plugs(self, reefer_cap: float) -> tuple[list[Consignment], float]:
+        """``_load`` when more reefer TEU wait than the vehicle has plugs for."""
+        cap = self.cap
+        load, keep, used, plugged = [], [], 0.0, 0.0
+        queue = self.queue
+        for k, c in enumerate(queue):
+            reefer = c.cls == REEFER
+            if used + c.teu <= cap and (not reefer or plugged + c.teu <= reefer_cap):
+                load.append(c)
+                used += c.teu
+                if reefer:
+                    plugged += c.teu
+                if used >= cap:
+                    keep.extend(queue[k + 1:])
+                    break
+            else:
+                keep.append(c)
+        self.queue = keep
+        self.queued_teu -= used
+        self.queued_reefer -= plugged
         return load, used
 
     def tick(self) -> None:

@@ -8,15 +8,17 @@ import numpy as np
 from ..choice.logit import path_size
 from ..choice.setup import ChoicePlan, FlowChoice
 from ..errors import ScenarioError
-from ..model import Flow
+from ..model import HANDLING_CLASSES, Flow
 from .context import PlanContext
 from .info import ModelInfo
 
 __all__ = ["build_choice", "initial_table"]
 
 
-def build_choice(ctx: PlanContext, flows: list[Flow], info: ModelInfo) -> ChoicePlan | None:
-    """The variant's choice plan, or None for fixed shares; errors name the route_choice field."""
+def build_choice(ctx: PlanContext, flows: list[Flow], info: ModelInfo,
+                 accepts: list[int]) -> ChoicePlan | None:
+    """The variant's choice plan, or None for fixed shares (``accepts``: each itinerary's handling-class mask);
+    errors name the route_choice field."""
     rc = ctx.sc.route_choice
     if not rc.chosen:
         return None
@@ -41,9 +43,11 @@ def build_choice(ctx: PlanContext, flows: list[Flow], info: ModelInfo) -> Choice
         legs = [{leg.leg_id: leg.length_km for leg in info.itinerary_route_objs[i].legs} for i in flow.itineraries]
         size = path_size(legs) if rc.model == "path_size_logit" else np.ones(len(routes))
         weights = np.outer(np.asarray(flow.commodity_shares), months * np.asarray(flow.month_factor))
+        classes = [HANDLING_CLASSES.index(ctx.cal.commodities[c].handling) for c in flow.commodities]
+        allowed = np.asarray([[bool(accepts[i] >> k & 1) for i in flow.itineraries] for k in classes])
         out.append(FlowChoice(fi, flow.name, info.itinerary_directions[flow.itineraries[0]], routes,
                               flow.itineraries, flow.commodities, weights / weights.sum(),
-                              np.asarray([penalties.get(r, 0.0) for r in routes], dtype=float), size))
+                              np.asarray([penalties.get(r, 0.0) for r in routes], dtype=float), size, allowed))
     c = ctx.cal.commodities
     return ChoicePlan(rc.model, float(params["scale_per_usd"]), float(params["reliability_ratio"]),
                       int(params["max_iterations"]), float(params["tolerance"]),
@@ -51,10 +55,17 @@ def build_choice(ctx: PlanContext, flows: list[Flow], info: ModelInfo) -> Choice
                       tuple(v.time_value_per_day for v in c), sources)
 
 
-def initial_table(flow: Flow) -> np.ndarray:
-    """The share table a chosen flow starts from: its initial itinerary shares for every commodity and month."""
+def initial_table(flow: Flow, allowed: np.ndarray | None = None) -> np.ndarray:
+    """The share table a flow starts from (chosen routes, or fixed shares some commodity cannot use): its
+    itinerary shares for every commodity and month, without the itineraries a commodity may not use
+    (``allowed``: commodities x itineraries) and the rest scaled up."""
     row = np.asarray(flow.itinerary_shares, dtype=float)
-    return np.broadcast_to(row, (len(flow.commodities), 12, len(row))).copy()
+    table = np.broadcast_to(row, (len(flow.commodities), 12, len(row))).copy()
+    if allowed is not None:
+        table = np.where(allowed[:, None, :], table, 0.0)
+        total = table.sum(axis=2, keepdims=True)
+        table = np.where(total > 0, table / np.where(total > 0, total, 1.0), 0.0)
+    return table
 
 
 def _month_weights(ctx: PlanContext) -> np.ndarray:

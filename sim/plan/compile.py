@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..calibration import Calibration
 from ..ice import YEAR_TYPES
-from ..model import CompiledConvoy, CompiledEscort, CompiledIce, CompiledModel
+from ..model import HANDLING_CLASSES, CompiledConvoy, CompiledEscort, CompiledIce, CompiledModel
 from ..network import Network
 from ..routes import RouteSpec
 from ..scenario import Scenario
@@ -45,7 +45,7 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
         plan_empty_returns(itineraries, flows)
     itineraries.finish_all()
     info.facility_ids = [f.id for f in facilities.compiled]
-    info.choice = build_choice(ctx, flows, info)
+    info.choice = build_choice(ctx, flows, info, [it.accepts for it in itineraries.compiled])
     c = ctx.cal
     model = CompiledModel(
         horizon_h=sc.duration_h,
@@ -64,6 +64,7 @@ def compile_model(network: Network, specs: dict[str, RouteSpec], cal: Calibratio
         commodity_names=tuple(v.id for v in c.commodities),
         commodity_value_usd_per_teu=tuple(v.value_usd_per_teu for v in c.commodities),
         commodity_time_value_per_day=tuple(v.time_value_per_day for v in c.commodities),
+        commodity_class=tuple(HANDLING_CLASSES.index(v.handling) for v in c.commodities),
         holds=ctx.holds,
         drain_h=sc.drain_days * 24.0,
         fleets=tuple(services.fleets),

@@ -4,7 +4,7 @@ closure and slow-down windows of the disruptions that hit them."""
 from __future__ import annotations
 
 from ..calibration import FacilityCal
-from ..model import CUTOFF, DWELL, NO_STAY, VISIT, CompiledFacility, Step
+from ..model import CUTOFF, DWELL, NO_STAY, VISIT, CompiledFacility, Step, class_mask
 from .context import PlanContext
 
 __all__ = ["FacilityTable"]
@@ -44,7 +44,8 @@ class FacilityTable:
             index=idx, id=f.id, node=f.node, kind=f.kind, servers=f.servers, service_h=f.service_h,
             per_teu=f.per_teu, dwell_h=f.dwell_h, cost_usd_per_teu=f.cost_usd_per_teu,
             closures=tuple(closures), slowdowns=tuple(slowdowns), cutoff_h=f.cutoff_h,
-            background_per_h=f.background_per_day / 24.0))
+            background_per_h=f.background_per_day / 24.0, reefer_plugs=f.reefer_plugs,
+            priority_servers=f.priority_servers, accepts=class_mask(f.accepts)))
         self._index[fid] = idx
         return idx
 

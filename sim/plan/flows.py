@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from ..errors import RouteError, ScenarioError
-from ..model import Flow, Trial
+from ..model import HANDLING_CLASSES, Flow, Trial
 from ..scenario import Demand
 from .choice import initial_table
 from .context import PlanContext
@@ -62,15 +64,34 @@ def build_flows(ctx: PlanContext, itineraries: ItineraryTable) -> list[Flow]:
         total = sum(weights)
         comm_total = sum(d.commodities.values())
         size_total = sum(d.sizes_teu.values())
+        allowed = _allowed(ctx, itineraries, d, its)
         flows.append(Flow(
             name=d.name, teu_per_year=d.annual_teu * sc.demand_scale, month_factor=tuple(d.month_factor),
             itineraries=tuple(its), itinerary_shares=tuple(w / total for w in weights),
             commodities=tuple(commodity_index[c] for c in d.commodities),
             commodity_shares=tuple(v / comm_total for v in d.commodities.values()),
             sizes_teu=tuple(d.sizes_teu), size_shares=tuple(v / size_total for v in d.sizes_teu.values())))
-        if sc.route_choice.chosen:
-            flows[-1] = replace(flows[-1], share_table=initial_table(flows[-1]))
+        if sc.route_choice.chosen or not allowed.all():
+            flows[-1] = replace(flows[-1], share_table=initial_table(flows[-1], allowed))
     return flows
+
+
+def _allowed(ctx: PlanContext, itineraries: ItineraryTable, d: Demand, its: list[int]) -> np.ndarray:
+    """(commodities, itineraries): may the flow's commodity go on the itinerary (its handling class is taken by
+    every facility and service on it)? Error when a commodity with a share has no itinerary at all."""
+    cal = {c.id: c for c in ctx.cal.commodities}
+    allowed = np.ones((len(d.commodities), len(its)), dtype=bool)
+    for k, (cid, share) in enumerate(d.commodities.items()):
+        cls = HANDLING_CLASSES.index(cal[cid].handling)
+        allowed[k] = [bool(itineraries.compiled[it].accepts >> cls & 1) for it in its]
+        if share > 0 and not allowed[k].any():
+            refused = "; ".join(_refusal(itineraries.compiled[it].route_id, itineraries.refusers(it, cls))
+                                for it in its)
+            raise ScenarioError(f"{ctx.where}: field 'demand.{d.name}.commodities.{cid}': '{cid}' is "
+                                f"{cal[cid].handling.replace('_', '-')} cargo and no route of this flow takes it "
+                                f"({refused} '{cal[cid].handling}'); give it a route whose services and facilities "
+                                f"accept it, or drop it from the flow")
+    return allowed
 
 
 def build_trials(ctx: PlanContext, itineraries: ItineraryTable) -> list[Trial]:
@@ -88,3 +109,7 @@ def build_trials(ctx: PlanContext, itineraries: ItineraryTable) -> list[Trial]:
         created_h = (t.date - ctx.sc.start_date).days * 24.0
         out.append(Trial(t.name, created_h, it, t.teu, commodity_index[t.commodity]))
     return out
+
+
+def _refusal(route: str, ids: list[str]) -> str:
+    return f"on route '{route}', {', '.join(ids)} {'does' if len(ids) == 1 else 'do'} not accept"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import RouteError, ScenarioError
-from ..model import CHECK, CONVOY, ESCORT, RIDE, TRAVEL, VISIT, CompiledService, Itinerary, Step
+from ..model import ALL_CLASSES, CHECK, CONVOY, ESCORT, RIDE, TRAVEL, VISIT, CompiledService, Itinerary, Step
 from ..routes import Route, resolve_route
 from .context import KN_TO_KMH, PlanContext, blocks
 from .facilities import FacilityTable
@@ -43,7 +43,7 @@ class ItineraryTable:
         idx = len(self.compiled)
         back, share = self.empty_plan.get((rid, direction), (-1, 0.0))
         self.compiled.append(Itinerary(idx, route.key, rid, direction, tuple(steps), handling, min_h,
-                                       empty_return=back, empty_share=share))
+                                       empty_return=back, empty_share=share, accepts=self._accepts(steps)))
         self._index[key] = idx
         info = self.info
         info.itinerary_routes.append(route.key)
@@ -55,6 +55,23 @@ class ItineraryTable:
         if not closed:
             info.routes.setdefault(route.key, route)
         return idx
+
+    def _accepts(self, steps: list[Step]) -> int:
+        """The handling classes every facility visited and service ridden takes (a bit mask)."""
+        mask = ALL_CLASSES
+        for s in steps:
+            table = self.facilities.compiled if s.kind == VISIT else self.services.compiled
+            mask &= table[s.ref].accepts
+        return mask
+
+    def refusers(self, index: int, cls: int) -> list[str]:
+        """Ids of the facilities and services of itinerary ``index`` that do not take handling class ``cls``."""
+        out = []
+        for s in self.compiled[index].steps:
+            item = self.facilities.compiled[s.ref] if s.kind == VISIT else self.services.compiled[s.ref]
+            if not item.accepts >> cls & 1 and item.id not in out:
+                out.append(item.id)
+        return out
 
     def _steps(self, rid: str, direction: str, route: Route) -> tuple[list[Step], list[str], float]:
         """Visits at the origin, then for each stretch the service covering the most legs and the visits where it

@@ -11,7 +11,7 @@ import numpy as np
 from ..calibration import ServiceCal
 from ..errors import RouteError, ScenarioError
 from ..ice import CLOSED, CODES
-from ..model import CHECK, CONVOY, ICE, CompiledFleet, CompiledService, ServicePath
+from ..model import CHECK, CONVOY, ICE, CompiledFleet, CompiledService, ServicePath, class_mask
 from ..routes import WATER_MODES, Policy, Route, RouteSpec, Stage, resolve_route
 from .context import KN_TO_KMH, PlanContext
 from .facilities import FacilityTable
@@ -110,7 +110,8 @@ class ServiceTable:
             freight_usd_per_teu=s.freight_usd_per_teu, detour_usd_per_teu_km=s.detour_usd_per_teu_km,
             path=path, reroutes=reroutes, reroute_offsets_h=offsets, ice_actions=ice_actions, ice_route=ice_route,
             empty_freight_usd_per_teu=s.freight_usd_per_teu * self._empty_share(s.mode),
-            empty_co2_share=self.ctx.cal.costs.empty_co2_share))
+            empty_co2_share=self.ctx.cal.costs.empty_co2_share, reefer_teu=s.reefer_teu,
+            accepts=class_mask(s.accepts)))
         self._index[key] = idx
         return idx
 
