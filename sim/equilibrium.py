@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .choice.logit import elasticities, logit_shares, msa_step, sra_weight
-from .choice.observe import ChoiceObservation, combine, fill_unobserved
+from .choice.observe import ChoiceObservation, combine, fill_unobserved, free_flow
 from .choice.setup import ChoicePlan, FlowChoice
 from .executors import Executor, Task
 from .experiment import Study
@@ -72,6 +72,11 @@ def solve(study: Study, executor: Executor, seed: int, replications: int,
     models = {p.name: p.model for p in study.variants}
     outcomes = {name: ChoiceOutcome(name, {fc.flow: _table(models[name].flows[fc.flow]) for fc in plan.flows},
                                     tolerance=plan.tolerance) for name, plan in plans.items()}
+    for name, plan in plans.items():  # start from the shares the planned (free-flow) costs imply
+        start = free_flow(models[name])
+        for fc in plan.flows:
+            table = outcomes[name].shares[fc.flow]
+            outcomes[name].shares[fc.flow] = _implied(plan, fc, _costs(plan, fc, start)[0], start, table)
     active = [name for name in plans]
     weight = {name: 0.0 for name in plans}
     last_gap = {name: math.inf for name in plans}
@@ -169,8 +174,12 @@ def _costs(plan: ChoicePlan, fc: FlowChoice, obs: ChoiceObservation):
     days = obs.mean_days[its]
     # de Jong et al.'s reliability ratio values the standard deviation; (p95 - p50) / 1.645 estimates it
     spread = np.maximum(obs.p95_days[its] - obs.p50_days[its], 0.0) / Z95
-    time_value = np.asarray([plan.value_usd_per_teu[c] * plan.time_value_per_day[c] for c in fc.commodities])
-    gc = transport + fc.penalty_usd_per_teu + time_value[:, None] * (days + plan.reliability_ratio * spread)
+    gc = np.empty((len(fc.commodities), len(its)))
+    for k, c in enumerate(fc.commodities):  # each commodity meets the times of its own handling class
+        mean, p50, p95 = obs.days_for(its, plan.commodity_class[c] if plan.commodity_class else 0)
+        sd = np.maximum(p95 - p50, 0.0) / Z95
+        time_value = plan.value_usd_per_teu[c] * plan.time_value_per_day[c]
+        gc[k] = transport + fc.penalty_usd_per_teu + time_value * (mean + plan.reliability_ratio * sd)
     return gc, transport, days, spread
 
 

@@ -60,12 +60,17 @@ def summarise_replication(result: RunResult, model: CompiledModel, itinerary_rou
     days = np.where(delivered, result.delivered_h - b.created_h, result.end_h - b.created_h) / 24.0
     c = consignment_costs(result, rates)
     teu = b.teu.astype(float)
+    vot = np.asarray(rates.time_value_per_day)[b.commodity] if len(b.commodity) else np.zeros(0)
+    per_day = b.value_usd * vot  # what a day of each load's transit is worth to its shipper
     out = {}
     for code, key in enumerate(keys):
         m = load & (route_of == code)
-        out[key] = _route_summary(m, delivered, dropped, days, teu, c, result, rates)
+        # the flows that booked on the route: their cargo mix prices every route they use alike
+        flows = load & np.isin(b.flow, np.unique(b.flow[m]))
+        mix_per_teu_day = float(per_day[flows].sum() / teu[flows].sum()) if teu[flows].sum() else math.nan
+        out[key] = _route_summary(m, delivered, dropped, days, teu, c, result, rates, mix_per_teu_day)
         # the share of its flow's TEU booked on the route (of the flows that booked on it)
-        flow_teu = float(teu[load & np.isin(b.flow, np.unique(b.flow[m]))].sum())
+        flow_teu = float(teu[flows].sum())
         out[key]["teu_share"] = out[key]["teu_created"] / flow_teu if flow_teu else math.nan
     return out
 
@@ -83,7 +88,8 @@ def _demand_itineraries(model: CompiledModel) -> list[int]:
     return sorted(out)
 
 
-def _route_summary(m, delivered, dropped, days, teu, c, result: RunResult, rates: CostRates) -> dict:
+def _route_summary(m, delivered, dropped, days, teu, c, result: RunResult, rates: CostRates,
+                   mix_per_teu_day: float) -> dict:
     d = m & delivered
     live = m & ~dropped
     teu_d = float(teu[d].sum())
@@ -93,7 +99,10 @@ def _route_summary(m, delivered, dropped, days, teu, c, result: RunResult, rates
         return float(values[d].sum() / teu_d) if teu_d else math.nan
 
     transport = per_teu(c.transport_usd + c.empty_usd)
-    time_cost = per_teu(c.time_usd)
+    # the time cost of the flows' whole cargo mix over this route's delivered days, not of the cargo that chose
+    # it: under route choice valuable cargo picks fast routes, and its own time cost would not compare routes
+    # like with like (with fixed shares every route carries the same mix, and the two agree on average)
+    time_cost = mix_per_teu_day * float((days[d] * teu[d]).sum() / teu_d) if teu_d else math.nan
     undelivered = float(teu[live & ~delivered].sum())
     mean, (p05, p50, p95) = km_summary(days[live], delivered[live], teu[live], (0.05, 0.50, 0.95))
     return {

@@ -6,22 +6,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..costs import CostRates, consignment_costs
 from ..engine import RunResult
 from ..engine.eventlog import DropReason
-from ..model import LOADED, RIDE, CompiledModel
+from ..model import HANDLING_CLASSES, LOADED, RIDE, CompiledModel
 from ..survival import km_summary
 
-__all__ = ["ChoiceObservation", "observe", "combine", "fill_unobserved", "planned_transport"]
+__all__ = ["ChoiceObservation", "observe", "combine", "fill_unobserved", "planned_transport", "free_flow"]
 
 
 @dataclass
 class ChoiceObservation:
-    """Per itinerary of the model (NaN where no load was booked on it)."""
+    """Per itinerary of the model (NaN where no load was booked on it). The transit statistics are also kept per
+    handling class (``*_by_class``: itineraries x classes), because a jam that only one class meets (reefers
+    waiting for plugs) is not a cost to shippers of the others."""
 
     teu: np.ndarray  # loads booked after the warm-up
     mean_days: np.ndarray  # Kaplan-Meier restricted mean transit (cargo still moving at the end censored)
@@ -29,6 +31,20 @@ class ChoiceObservation:
     p95_days: np.ndarray
     transport_usd_per_teu: np.ndarray  # freight, handling, fees and the empty moves, per delivered TEU
     available: np.ndarray  # (itineraries, 12): share of each month's booking days its seasonal service is open
+    mean_days_by_class: np.ndarray | None = None
+    p50_days_by_class: np.ndarray | None = None
+    p95_days_by_class: np.ndarray | None = None
+
+    def days_for(self, its: list[int], cls: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Mean, p50 and p95 days of ``its`` as cargo of handling class ``cls`` meets them."""
+        if self.mean_days_by_class is None:
+            return self.mean_days[its], self.p50_days[its], self.p95_days[its]
+        assert self.p50_days_by_class is not None and self.p95_days_by_class is not None
+        return (self.mean_days_by_class[its, cls], self.p50_days_by_class[its, cls],
+                self.p95_days_by_class[its, cls])
+
+
+TIMES = ("mean_days", "p50_days", "p95_days")
 
 
 def observe(result: RunResult, model: CompiledModel, rates: CostRates) -> ChoiceObservation:
@@ -42,20 +58,35 @@ def observe(result: RunResult, model: CompiledModel, rates: CostRates) -> Choice
     c = consignment_costs(result, rates)
     paid = c.transport_usd + c.empty_usd
     teu = b.teu.astype(float)
+    classes = np.asarray(model.commodity_class or (0,) * len(model.commodity_names), dtype=np.int64)
+    cls = classes[b.commodity] if len(b.commodity) else np.zeros(0, dtype=np.int64)
     nan = np.full(n_it, math.nan)
-    out = ChoiceObservation(nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(), _availability(result, model))
+    by_class = np.full((n_it, len(HANDLING_CLASSES)), math.nan)
+    out = ChoiceObservation(nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy(), _availability(result, model),
+                            by_class.copy(), by_class.copy(), by_class.copy())
     for i in np.unique(b.itinerary[load]).tolist():
         mine = b.itinerary == i
         out.teu[i] = float(teu[load & mine].sum())
         m = live & mine
         if not m.any():
             continue
-        out.mean_days[i], (out.p50_days[i], out.p95_days[i]) = km_summary(days[m], delivered[m], teu[m],
-                                                                          (0.50, 0.95))
+        out.mean_days[i], out.p50_days[i], out.p95_days[i] = _times(days[m], delivered[m], teu[m])
+        for k in np.unique(cls[m]).tolist():
+            mk = m & (cls == k)
+            (out.mean_days_by_class[i, k], out.p50_days_by_class[i, k],  # type: ignore[index]
+             out.p95_days_by_class[i, k]) = _times(days[mk], delivered[mk], teu[mk])  # type: ignore[index]
         d = m & delivered
         if d.any():
             out.transport_usd_per_teu[i] = float(paid[d].sum() / teu[d].sum())
     return out
+
+
+def _times(days: np.ndarray, delivered: np.ndarray, teu: np.ndarray) -> tuple[float, float, float]:
+    """Censoring-aware mean, p50 and p95 days. A quantile the deliveries have not reached by the end of the run
+    is at least the longest time seen: a jammed route is priced by that lower bound instead of dropping out."""
+    mean, (p50, p95) = km_summary(days, delivered, teu, (0.50, 0.95))
+    longest = float(days.max())
+    return mean, longest if math.isnan(p50) else p50, longest if math.isnan(p95) else p95
 
 
 def planned_transport(model: CompiledModel) -> np.ndarray:
@@ -67,27 +98,39 @@ def planned_transport(model: CompiledModel) -> np.ndarray:
     return out
 
 
+def free_flow(model: CompiledModel) -> ChoiceObservation:
+    """What a shipper knows before anything is simulated: every route at its planned transport cost and its
+    shortest possible transit (no queue, no wait for a departure), open all year. The equilibrium starts from
+    the shares these costs imply rather than from equal shares, which would load every route alike."""
+    n = len(model.itineraries)
+    nan = np.full(n, math.nan)
+    empty = ChoiceObservation(nan, nan, nan, nan, nan.copy(), np.ones((n, 12)))
+    return fill_unobserved(empty, None, model)
+
+
 def fill_unobserved(obs: ChoiceObservation, previous: ChoiceObservation | None,
                     model: CompiledModel) -> ChoiceObservation:
     """Price what this iteration did not observe, so that a route is never mistaken for a closed one: a route
     whose boxes are all still moving pays its planned transport cost; a route nobody booked (its share fell to
     almost nothing) keeps what the previous iteration observed, or, never observed, its planned cost and its
-    shortest possible transit (optimistic on purpose: the next iteration then books and observes it)."""
-    out = ChoiceObservation(obs.teu.copy(), obs.mean_days.copy(), obs.p50_days.copy(), obs.p95_days.copy(),
-                            obs.transport_usd_per_teu.copy(), obs.available)
+    shortest possible transit (optimistic on purpose: the next iteration then books and observes it). A class
+    not seen on a route meets the route's times over all classes."""
+    out = replace(obs, **{name: getattr(obs, name).copy() for name in (*TIMES, "teu", "transport_usd_per_teu")})
     planned = planned_transport(model)
     timed = ~np.isnan(out.mean_days)
     out.transport_usd_per_teu = np.where(timed & np.isnan(out.transport_usd_per_teu), planned,
                                          out.transport_usd_per_teu)
     unseen = ~timed
     if previous is not None:
-        for name in ("mean_days", "p50_days", "p95_days", "transport_usd_per_teu"):
+        for name in (*TIMES, "transport_usd_per_teu"):
             getattr(out, name)[unseen] = getattr(previous, name)[unseen]
     still = np.isnan(out.mean_days)
     fastest = np.asarray([it.min_hours / 24.0 for it in model.itineraries])
-    out.mean_days = np.where(still, fastest, out.mean_days)
-    out.p50_days = np.where(still, fastest, out.p50_days)
-    out.p95_days = np.where(still, fastest, out.p95_days)
+    for name in TIMES:
+        setattr(out, name, np.where(still, fastest, getattr(out, name)))
+        own = getattr(obs, f"{name}_by_class")
+        if own is not None:
+            setattr(out, f"{name}_by_class", np.where(np.isnan(own), getattr(out, name)[:, None], own))
     out.transport_usd_per_teu = np.where(np.isnan(out.transport_usd_per_teu), planned, out.transport_usd_per_teu)
     return out
 
@@ -114,8 +157,11 @@ def _availability(result: RunResult, model: CompiledModel) -> np.ndarray:
 def combine(observations: Sequence[ChoiceObservation]) -> ChoiceObservation:
     """Replications pooled: TEU summed, statistics averaged over the replications that observed them."""
 
-    def mean(name: str) -> np.ndarray:
-        stack = np.vstack([getattr(o, name) for o in observations])
+    def mean(name: str) -> np.ndarray | None:
+        arrays = [getattr(o, name) for o in observations]
+        if any(a is None for a in arrays):
+            return None
+        stack = np.stack(arrays)
         seen = ~np.isnan(stack)
         total = np.where(seen, stack, 0.0).sum(axis=0)
         count = seen.sum(axis=0)
@@ -123,7 +169,9 @@ def combine(observations: Sequence[ChoiceObservation]) -> ChoiceObservation:
 
     return ChoiceObservation(
         teu=np.nansum(np.vstack([o.teu for o in observations]), axis=0),
-        mean_days=mean("mean_days"), p50_days=mean("p50_days"), p95_days=mean("p95_days"),
-        transport_usd_per_teu=mean("transport_usd_per_teu"),
+        mean_days=mean("mean_days"), p50_days=mean("p50_days"), p95_days=mean("p95_days"),  # type: ignore[arg-type]
+        transport_usd_per_teu=mean("transport_usd_per_teu"),  # type: ignore[arg-type]
         available=np.mean([o.available for o in observations], axis=0),
+        mean_days_by_class=mean("mean_days_by_class"), p50_days_by_class=mean("p50_days_by_class"),
+        p95_days_by_class=mean("p95_days_by_class"),
     )

@@ -44,3 +44,4 @@ class ChoicePlan:
     value_usd_per_teu: tuple[float, ...]  # per model commodity
     time_value_per_day: tuple[float, ...]
     sources: dict[str, str]
+    commodity_class: tuple[int, ...] = ()  # handling class per model commodity

@@ -52,7 +52,8 @@ def build_choice(ctx: PlanContext, flows: list[Flow], info: ModelInfo,
     return ChoicePlan(rc.model, float(params["scale_per_usd"]), float(params["reliability_ratio"]),
                       int(params["max_iterations"]), float(params["tolerance"]),
                       int(params["iteration_replications"]), tuple(out), tuple(v.value_usd_per_teu for v in c),
-                      tuple(v.time_value_per_day for v in c), sources)
+                      tuple(v.time_value_per_day for v in c), sources,
+                      tuple(HANDLING_CLASSES.index(v.handling) for v in c))
 
 
 def initial_table(flow: Flow, allowed: np.ndarray | None = None) -> np.ndarray:

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.errors import ScenarioError
 from sim.equilibrium import available_mixture  # noqa: F401  (the choice module must import with the planner)
+from sim.errors import ScenarioError
 from sim.model import DANGEROUS, HANDLING_CLASSES, REEFER
 
 ROOT = Path(__file__).resolve().parents[2]
