@@ -15,6 +15,8 @@ Sections (each module's docstring says exactly what it measures):
                and on (benchmarks/parallel.py)
   memory       main-process peak memory of a 100-replication run with plots (benchmarks/parallel.py)
   peer         vessel moves per second against bare SimPy and OpenTNSim with equal fleets (benchmarks/peer.py)
+  choice       the default study with route choice against the same study with fixed shares, all outputs,
+               2 workers, interleaved rounds (benchmarks/choice.py)
   sensitivity  present when benchmarks/sensitivity.py exists: it provides ``measure(quick: bool) -> dict``,
                ``show(console, result)`` and optionally ``markdown_rows(result) -> list[tuple[str, str]]``
 
@@ -41,7 +43,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path[:] = [p for p in sys.path if not p or Path(p).resolve() != _here]
     sys.path.insert(0, str(_here.parent))
 
-from benchmarks import engine_bench, markdown, parallel, peer, scaling  # noqa: E402
+from benchmarks import choice, engine_bench, markdown, parallel, peer, scaling  # noqa: E402
 from benchmarks.common import RESULTS, machine  # noqa: E402
 
 
@@ -70,7 +72,10 @@ SECTIONS: dict[str, Section] = {
     "peer": Section("5. peer: vessel moves per second, equal fleets",
                     lambda quick, rounds: peer.measure([10, 100] if quick else [10, 100, 1000], rounds,
                                                        4_000 if quick else peer.MOVES), peer.show),
+    "choice": Section("7. route choice: the default study against the same with fixed shares",
+                      lambda quick, rounds: choice.measure(quick, rounds), choice.show),
 }
+markdown.ROW_MAKERS["choice"] = choice.markdown_rows
 if importlib.util.find_spec("benchmarks.sensitivity") is not None:  # added by its own change
     _sens = importlib.import_module("benchmarks.sensitivity")
     SECTIONS["sensitivity"] = Section("6. sensitivity", lambda quick, rounds: _sens.measure(quick), _sens.show)

@@ -26,7 +26,7 @@ __all__ = ["SUMMARY_COLUMNS", "FACILITY_COLUMNS", "SERVICE_COLUMNS", "summarise_
 # per replication and route key, averaged over replications in summary.csv
 METRICS = ("teu_created", "teu_share", "teu_delivered", "teu_undelivered", "teu_dropped",
            "undelivered_share",
-           "transit_days_mean", "transit_days_p05", "transit_days_p50", "transit_days_p95",
+           "transit_days_mean", "transit_days_p05", "transit_days_p50", "transit_days_p95", "transit_trend",
            "transport_usd_per_teu", "time_cost_usd_per_teu", "generalized_cost_usd_per_teu", "co2_kg_per_teu",
            "on_time_share", "empty_teu", "empty_cost_usd_per_teu", "diverted_share")
 # paired differences against the baseline route in the same replication and direction, with 95% intervals
@@ -69,6 +69,7 @@ def summarise_replication(result: RunResult, model: CompiledModel, itinerary_rou
         flows = load & np.isin(b.flow, np.unique(b.flow[m]))
         mix_per_teu_day = float(per_day[flows].sum() / teu[flows].sum()) if teu[flows].sum() else math.nan
         out[key] = _route_summary(m, delivered, dropped, days, teu, c, result, rates, mix_per_teu_day)
+        out[key]["transit_trend"] = _trend(m & ~dropped, b.created_h, days, delivered, teu, model)
         # the share of its flow's TEU booked on the route (of the flows that booked on it)
         flow_teu = float(teu[flows].sum())
         out[key]["teu_share"] = out[key]["teu_created"] / flow_teu if flow_teu else math.nan
@@ -88,6 +89,23 @@ def _demand_itineraries(model: CompiledModel) -> list[int]:
     return sorted(out)
 
 
+def _trend(live: np.ndarray, created: np.ndarray, days: np.ndarray, delivered: np.ndarray, teu: np.ndarray,
+           model: CompiledModel) -> float:
+    """Median transit of the loads booked in the last quarter of the booking period over that of the first
+    quarter (Kaplan-Meier; a median not reached is the longest time seen, a lower bound). Near 1 in a steady
+    state; well above 1 when queues grow through the study, so that its figures depend on its length."""
+    start, end = model.warmup_h, model.horizon_h
+    quarter = (end - start) / 4.0
+    medians = []
+    for lo, hi in ((start, start + quarter), (end - quarter, end)):
+        q = live & (created >= lo) & (created < hi)
+        if not q.any():
+            return math.nan
+        _, (p50,) = km_summary(days[q], delivered[q], teu[q], (0.5,))
+        medians.append(float(days[q].max()) if math.isnan(p50) else p50)
+    return medians[1] / medians[0] if medians[0] > 0 else math.nan
+
+
 def _route_summary(m, delivered, dropped, days, teu, c, result: RunResult, rates: CostRates,
                    mix_per_teu_day: float) -> dict:
     d = m & delivered
@@ -99,12 +117,12 @@ def _route_summary(m, delivered, dropped, days, teu, c, result: RunResult, rates
         return float(values[d].sum() / teu_d) if teu_d else math.nan
 
     transport = per_teu(c.transport_usd + c.empty_usd)
-    # the time cost of the flows' whole cargo mix over this route's delivered days, not of the cargo that chose
+    # the time cost of the flows' whole cargo mix over this route's mean transit, not of the cargo that chose
     # it: under route choice valuable cargo picks fast routes, and its own time cost would not compare routes
     # like with like (with fixed shares every route carries the same mix, and the two agree on average)
-    time_cost = mix_per_teu_day * float((days[d] * teu[d]).sum() / teu_d) if teu_d else math.nan
-    undelivered = float(teu[live & ~delivered].sum())
     mean, (p05, p50, p95) = km_summary(days[live], delivered[live], teu[live], (0.05, 0.50, 0.95))
+    time_cost = mix_per_teu_day * mean if teu_d else math.nan  # the route's (censoring-aware) mean transit
+    undelivered = float(teu[live & ~delivered].sum())
     return {
         "teu_created": float(teu[m].sum()),
         "teu_delivered": teu_d,

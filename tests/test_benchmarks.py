@@ -60,3 +60,14 @@ def test_the_markdown_table_reads_a_results_file(tmp_path):
     text = markdown.table(path)
     assert "| demand 10,000 TEU/yr, 1 replication | 1.00 s, 100 events, 10.00 us/event" in text
     assert "2026-01-01 00:00:00 (abc)" in text
+
+
+def test_the_route_choice_benchmark_compares_the_default_study_with_its_fixed_share_self(tmp_path):
+    from benchmarks import choice
+    from sim.scenario import load_scenario
+
+    fixed = load_scenario(choice.fixed_copy(tmp_path))
+    chosen = load_scenario(choice.DEFAULT)
+    assert all(not v.route_choice.chosen for v in fixed.variants.values())
+    assert all(v.route_choice.chosen for v in chosen.variants.values())
+    assert {n: v.demand for n, v in fixed.variants.items()} == {n: v.demand for n, v in chosen.variants.items()}

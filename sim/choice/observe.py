@@ -82,11 +82,17 @@ def observe(result: RunResult, model: CompiledModel, rates: CostRates) -> Choice
 
 
 def _times(days: np.ndarray, delivered: np.ndarray, teu: np.ndarray) -> tuple[float, float, float]:
-    """Censoring-aware mean, p50 and p95 days. A quantile the deliveries have not reached by the end of the run
-    is at least the longest time seen: a jammed route is priced by that lower bound instead of dropping out."""
-    mean, (p50, p95) = km_summary(days, delivered, teu, (0.50, 0.95))
+    """Censoring-aware mean, p50 and p95 days. A median the deliveries have not reached by the end of the run is
+    at least the longest time seen; an unreached p95 lies at least as far above the median as the longest time
+    seen lies above the fastest 5% (so the spread, and the reliability cost, never vanish for a jammed route). A
+    jammed route is priced by these lower bounds instead of dropping out."""
+    mean, (p05, p50, p95) = km_summary(days, delivered, teu, (0.05, 0.50, 0.95))
     longest = float(days.max())
-    return mean, longest if math.isnan(p50) else p50, longest if math.isnan(p95) else p95
+    if math.isnan(p50):
+        p50 = longest
+    if math.isnan(p95):
+        p95 = p50 + max(longest - (p05 if not math.isnan(p05) else float(days.min())), 0.0)
+    return mean, p50, p95
 
 
 def planned_transport(model: CompiledModel) -> np.ndarray:
@@ -98,10 +104,20 @@ def planned_transport(model: CompiledModel) -> np.ndarray:
     return out
 
 
+def _planned_days(model: CompiledModel) -> np.ndarray:
+    """Per itinerary: its shortest transit plus half a headway of wait for each timetabled ride, in days."""
+    out = np.zeros(len(model.itineraries))
+    for it in model.itineraries:
+        waits = sum(model.services[s.ref].headway_h / 2 for s in it.steps if s.kind == RIDE)
+        out[it.index] = (it.min_hours + waits) / 24.0
+    return out
+
+
 def free_flow(model: CompiledModel) -> ChoiceObservation:
-    """What a shipper knows before anything is simulated: every route at its planned transport cost and its
-    shortest possible transit (no queue, no wait for a departure), open all year. The equilibrium starts from
-    the shares these costs imply rather than from equal shares, which would load every route alike."""
+    """What a shipper knows before anything is simulated: every route at its planned transport cost (no empties)
+    and its shortest transit plus half a headway at each timetabled ride (no queue), open all year (the first
+    iteration's simulation closes what the ice closes). The equilibrium starts from the shares these costs imply
+    rather than from equal shares, which would load every route alike."""
     n = len(model.itineraries)
     nan = np.full(n, math.nan)
     empty = ChoiceObservation(nan, nan, nan, nan, nan.copy(), np.ones((n, 12)))
@@ -113,8 +129,9 @@ def fill_unobserved(obs: ChoiceObservation, previous: ChoiceObservation | None,
     """Price what this iteration did not observe, so that a route is never mistaken for a closed one: a route
     whose boxes are all still moving pays its planned transport cost; a route nobody booked (its share fell to
     almost nothing) keeps what the previous iteration observed, or, never observed, its planned cost and its
-    shortest possible transit (optimistic on purpose: the next iteration then books and observes it). A class
-    not seen on a route meets the route's times over all classes."""
+    shortest transit plus half a headway per timetabled ride (optimistic on purpose: the next iteration then
+    books and observes it). A class not seen on a route keeps the times it met there before, else meets the
+    route's times over all classes."""
     out = replace(obs, **{name: getattr(obs, name).copy() for name in (*TIMES, "teu", "transport_usd_per_teu")})
     planned = planned_transport(model)
     timed = ~np.isnan(out.mean_days)
@@ -125,11 +142,14 @@ def fill_unobserved(obs: ChoiceObservation, previous: ChoiceObservation | None,
         for name in (*TIMES, "transport_usd_per_teu"):
             getattr(out, name)[unseen] = getattr(previous, name)[unseen]
     still = np.isnan(out.mean_days)
-    fastest = np.asarray([it.min_hours / 24.0 for it in model.itineraries])
+    fastest = _planned_days(model)
     for name in TIMES:
         setattr(out, name, np.where(still, fastest, getattr(out, name)))
         own = getattr(obs, f"{name}_by_class")
         if own is not None:
+            before = getattr(previous, f"{name}_by_class") if previous is not None else None
+            if before is not None:  # a class that left a route keeps the times it met there
+                own = np.where(np.isnan(own), before, own)
             setattr(out, f"{name}_by_class", np.where(np.isnan(own), getattr(out, name)[:, None], own))
     out.transport_usd_per_teu = np.where(np.isnan(out.transport_usd_per_teu), planned, out.transport_usd_per_teu)
     return out

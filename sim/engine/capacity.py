@@ -35,13 +35,14 @@ class FacilityQueue:
 
     def __init__(self, spec: CompiledFacility, rng: np.random.Generator, end_h: float) -> None:
         self.free = [0.0] * spec.servers  # a heap of the times each server becomes free
-        self.service = sampler(spec.service_h, rng)
-        self.dwell = sampler(spec.dwell_h, rng) if spec.dwell_h is not None else None
-        self.cutoff = sampler(spec.cutoff_h, rng) if spec.cutoff_h is not None else None
+        bg_rng, service_rng, dwell_rng, cutoff_rng = rng.spawn(4)  # one stream per draw (common random numbers)
+        self.service = sampler(spec.service_h, service_rng)
+        self.dwell = sampler(spec.dwell_h, dwell_rng) if spec.dwell_h is not None else None
+        self.cutoff = sampler(spec.cutoff_h, cutoff_rng) if spec.cutoff_h is not None else None
         self.per_teu = spec.per_teu
         self.closures = spec.closures
         self.slowdowns = spec.slowdowns
-        self.bg_times = _poisson_times(spec.background_per_h, end_h, rng)  # for the statistics after the run
+        self.bg_times = _poisson_times(spec.background_per_h, end_h, bg_rng)  # for the statistics after the run
         self.bg_arrivals: list[float] = self.bg_times.tolist()  # for the loop (list reads are faster)
         self.bg_next = 0
         self.bg_start = array("d")  # arrays reach numpy without a copy after the run
@@ -177,10 +178,11 @@ class ConvoySlots:
     def __init__(self, spec: CompiledConvoy, rng: np.random.Generator, end_h: float) -> None:
         self.spec = spec
         n = int(end_h * 3 / spec.interval_h) + 8  # trips may run past the end of the run
-        drawn = rng.poisson(spec.background_mean, n) if spec.background_mean > 0 else np.zeros(n, int)
+        bg_rng, transit_rng = rng.spawn(2)
+        drawn = bg_rng.poisson(spec.background_mean, n) if spec.background_mean > 0 else np.zeros(n, int)
         self.background: list[int] = drawn.tolist()
         self.used = [0] * n
-        self.transit = sampler(spec.transit_h, rng)  # draws lazily, on the first passage
+        self.transit = sampler(spec.transit_h, transit_rng)  # draws lazily, on the first passage
 
     def next_departure(self, now: float) -> float:
         """Book the first convoy at or after ``now`` with a free slot; return its departure time."""

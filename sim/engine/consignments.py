@@ -11,6 +11,7 @@ the opposite flow does not reuse it: the empty is a consignment of its own, taki
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from heapq import heappush, heapreplace
 from typing import Any, Protocol
@@ -20,9 +21,17 @@ from .capacity import FacilityQueue, Pool
 from .clock import PRIORITY, Callbacks, Clock, Wakeup
 from .records import Records
 
-__all__ = ["Consignment", "Consignments", "Boarding", "DELIVER", "StepPlan"]
+__all__ = ["Consignment", "Consignments", "Boarding", "DELIVER", "StepPlan", "REEFER_BOX_TEU", "plugs_for"]
 
 DELIVER = -1  # the step kind closing every itinerary in the engine
+#: TEU per reefer box: a plug powers one box, and reefers are mostly 40-foot (ASSUMPTION; plug counts in the sources
+#: count boxes, consignments are in TEU)
+REEFER_BOX_TEU = 2.0
+
+
+def plugs_for(teu: float) -> int:
+    """The plugs a reefer consignment of ``teu`` needs: one per box."""
+    return max(1, math.ceil(teu / REEFER_BOX_TEU))
 StepPlan = tuple[int, Any,
                  Any]  # (VISIT, FacilityQueue, stay sampler or None) | (RIDE, Boarding, None) | (DELIVER, ...)
 
@@ -132,7 +141,7 @@ class Consignments:
             start, end = f.book_urgent(now, c.teu)  # special[cls] is set for reefers and the time-critical class
         elif c.plug is None:
             assert f.plugs is not None  # special[REEFER] is set only for facilities with plugs
-            f.plugs.acquire(1, self._plugged, (c, f, stay), now)
+            f.plugs.acquire(plugs_for(c.teu), self._plugged, (c, f, stay), now)
             return
         else:  # already plugged in at this node (at an earlier facility of the same port)
             start, end = f.book(now, c.teu)
@@ -159,11 +168,11 @@ class Consignments:
         heappush(self.queue, (t, PRIORITY, next(self.eid), c))
 
     def unplug(self, c: Consignment, now: float) -> None:
-        """``c`` leaves the node where it held a reefer plug."""
+        """``c`` leaves the node where it held reefer plugs."""
         plug = c.plug
         if plug is not None:
             c.plug = None
-            plug.release(1, now)
+            plug.release(plugs_for(c.teu), now)
 
     def deliver(self, c: Consignment, now: float) -> None:
         """``c`` reached its destination; its box may go back empty."""

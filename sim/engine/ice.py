@@ -21,14 +21,16 @@ class IceState:
     __slots__ = ("year_of_area", "codes", "speed", "escort")
 
     def __init__(self, ice: CompiledIce, rng: np.random.Generator) -> None:
+        years_rng, *speed_rngs = rng.spawn(1 + len(ice.speeds_kmh))
         if ice.fixed is not None:
             years = [ice.fixed] * len(ice.probabilities)
         else:
-            years = [int(rng.choice(3, p=np.asarray(p))) for p in ice.probabilities]
+            years = [int(years_rng.choice(3, p=np.asarray(p))) for p in ice.probabilities]
         self.year_of_area = [years[s] for s in ice.sector]
         self.codes: list[list[int]] = [ice.codes[a, y].tolist() for a, y in enumerate(self.year_of_area)]
         # speeds[code]: 0 (ice-free) uses the ship's own speed
-        self.speed: list[Callable[[], float] | None] = [None, *(sampler(d, rng) for d in ice.speeds_kmh)]
+        speeds = zip(ice.speeds_kmh, speed_rngs, strict=True)
+        self.speed: list[Callable[[], float] | None] = [None, *(sampler(d, r) for d, r in speeds)]
         self.escort = ice.escort
 
     def actions(self, svc: CompiledService) -> list[list[int]] | None:

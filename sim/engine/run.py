@@ -19,6 +19,7 @@ from .fleets import Shuttle
 from .ice import IceState
 from .records import PathTable, Records
 from .services import Service
+from .streams import Streams
 from .trips import Trips
 
 __all__ = ["run"]
@@ -53,17 +54,18 @@ def _simulate(model: CompiledModel, rng: np.random.Generator, given: Bookings | 
     rec = Records(len(bookings.created_h), steps, empties)
     clock = Clock()
     end_h = model.end_h
-    facilities = [FacilityQueue(f, rng, end_h) for f in model.facilities]
-    convoys = [ConvoySlots(c, rng, end_h) for c in model.convoys]
-    shuttles = [Shuttle(f, clock, rng) for f in model.fleets]
-    ice = IceState(model.ice, rng) if model.ice is not None else None
+    streams = Streams(rng)  # every part its own stream: common random numbers across runs of other shares
+    facilities = [FacilityQueue(f, streams.facility(f.index), end_h) for f in model.facilities]
+    convoys = [ConvoySlots(c, streams.convoy(c.index), end_h) for c in model.convoys]
+    shuttles = [Shuttle(f, clock, streams.fleet(f.index)) for f in model.fleets]
+    ice = IceState(model.ice, streams.ice()) if model.ice is not None else None
     paths = PathTable()
     consignments = Consignments(clock, rec, [(it.empty_return, it.empty_share) for it in model.itineraries],
-                                sampler(Dist("uniform", 0.0, 1.0), rng), model.horizon_h)
+                                sampler(Dist("uniform", 0.0, 1.0), streams.coin()), model.horizon_h)
     trips = Trips(clock, consignments, rec, convoys, model.escorts, facilities, model.holds,
-                  model.month_at_day.tolist(), rng, ice)
-    services = [Service(s, rng, clock, trips, consignments, rec.departures, paths, model.holds, end_h,
-                        shuttles[s.fleet] if s.fleet >= 0 else None, ice) for s in model.services]
+                  model.month_at_day.tolist(), [streams.escort(e.index) for e in model.escorts], ice)
+    services = [Service(s, streams.service(s.index), clock, trips, consignments, rec.departures, paths, model.holds,
+                        end_h, shuttles[s.fleet] if s.fleet >= 0 else None, ice) for s in model.services]
     for s in services:
         s.start()
     consignments.steps_of = [_steps(it.steps, facilities, services) for it in model.itineraries]

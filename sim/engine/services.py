@@ -43,7 +43,7 @@ class Service(Wakeup):
     __slots__ = ("clock", "trips", "consignments", "departures", "holds", "index", "kind", "queue", "queued_teu",
                  "batch", "speed", "fleet", "cap", "fill", "max_wait", "ok", "msf", "ice_act", "path",
                  "path_ix", "reroutes", "next_t", "headway", "return_h", "end_h", "shuttle", "end", "pending",
-                 "reefer_cap", "queued_reefer")
+                 "reefer_cap", "queued_reefer", "missed")
 
     def __init__(self, svc: CompiledService, rng: np.random.Generator, clock: Clock, trips: Trips,
                  consignments: Consignments, departures: array, paths: PathTable,
@@ -81,6 +81,7 @@ class Service(Wakeup):
         self.shuttle = shuttle  # the finite fleet this direction takes its vehicles from
         self.end = svc.fleet_end
         self.pending = False  # a departure is due but no fleet vehicle is ready here
+        self.missed = -math.inf  # when a timetabled departure last found no fleet vehicle here
         if shuttle is not None:
             shuttle.ends[self.end] = self
 
@@ -106,7 +107,10 @@ class Service(Wakeup):
         if c.cls == REEFER:
             self.queued_reefer += c.teu
         if self.kind == WHEN_FULL:
-            if self.queued_teu >= self.fill:
+            # reefers beyond the vehicle's plugs cannot board, so they do not fill it
+            stranded = (self.queued_reefer - self.reefer_cap
+                        if self.reefer_cap is not None and self.queued_reefer > self.reefer_cap else 0.0)
+            if self.queued_teu - stranded >= self.fill:
                 self.depart(now)
             elif len(self.queue) == 1:  # a new batch starts waiting: it leaves full or at its deadline
                 self.batch += 1
@@ -129,9 +133,11 @@ class Service(Wakeup):
             if d >= len(ok) or not ok[d]:
                 return  # the ice on its path is closed to it: cargo waits for the next departure
         if self.shuttle is not None and not self.shuttle.take(self.end):
+            self.pending = True
             if self.kind == WHEN_FULL:
-                self.pending = True
                 self.other_end().unit_wanted(now)
+            else:
+                self.missed = now  # the ship is late: it sails when it is ready, up to half a headway late
             return
         self.pending = False
         load, used = self._load()
@@ -216,10 +222,15 @@ class Service(Wakeup):
         return other
 
     def unit_ready(self, now: float) -> None:
-        """A fleet vehicle became ready at this end: leave now if a departure was due here, or if one is overdue
-        at the other end (with what waits here, possibly nothing); else wait for cargo."""
+        """A fleet vehicle became ready at this end. When-full: leave now if a departure was due here, or if one
+        is overdue at the other end (with what waits here, possibly nothing); else wait for cargo. Timetabled: a
+        departure it missed leaves now, at most half a headway late."""
         if self.kind != WHEN_FULL:
-            return  # timetabled: it leaves at the next departure
+            # timetabled: a late ship sails as soon as it is ready, unless it is more than half a headway late
+            # (then the sailing is blank and it keeps the next one)
+            if self.pending and now - self.missed <= self.headway / 2:
+                self.depart(now)
+            return
         if self.pending or self.other_end().pending:
             self.depart(now)
 

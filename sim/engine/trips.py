@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+import numpy as np
+
 from ..distributions import sampler
 from ..model import CHECK, CONVOY, ESCORT, ICE, TRAVEL, Chunk, CompiledEscort, ServicePath
 from .capacity import ConvoySlots, FacilityQueue, Pool
@@ -80,7 +82,7 @@ class Trips:
 
     def __init__(self, clock: Clock, consignments: Consignments, rec: Records, convoys: Sequence[ConvoySlots],
                  escorts: Sequence[CompiledEscort], facilities: Sequence[FacilityQueue],
-                 holds: Sequence[tuple[float, float]], month_at_day: list[int], rng,
+                 holds: Sequence[tuple[float, float]], month_at_day: list[int], rngs: Sequence[np.random.Generator],
                  ice: IceState | None) -> None:
         self.clock = clock
         self.consignments = consignments
@@ -88,8 +90,10 @@ class Trips:
         self.checks = rec.checks
         self.convoys = convoys
         self.escorts = [Pool(e.icebreakers * e.convoy_size) for e in escorts]
-        self.escort_speed: list[Callable[[], float]] = [sampler(e.speed_kmh, rng) for e in escorts]
-        self.escort_pickup: list[Callable[[], float]] = [sampler(e.pickup_wait_h, rng) for e in escorts]
+        streams = [r.spawn(2) for r in rngs]  # per escort (``rngs``, one each): its speed and its pickup wait
+        pairs = list(zip(escorts, streams, strict=True))
+        self.escort_speed: list[Callable[[], float]] = [sampler(e.speed_kmh, s[0]) for e, s in pairs]
+        self.escort_pickup: list[Callable[[], float]] = [sampler(e.pickup_wait_h, s[1]) for e, s in pairs]
         self.facilities = facilities
         self.holds = holds
         self.month_at_day = month_at_day

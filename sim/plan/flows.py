@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..errors import RouteError, ScenarioError
-from ..model import HANDLING_CLASSES, Flow, Trial
+from ..model import HANDLING_CLASSES, REEFER, RIDE, Flow, Trial
 from ..scenario import Demand
 from .choice import initial_table
 from .context import PlanContext
@@ -84,6 +84,8 @@ def _allowed(ctx: PlanContext, itineraries: ItineraryTable, d: Demand, its: list
     for k, (cid, share) in enumerate(d.commodities.items()):
         cls = HANDLING_CLASSES.index(cal[cid].handling)
         allowed[k] = [bool(itineraries.compiled[it].accepts >> cls & 1) for it in its]
+        if share > 0 and cls == REEFER:
+            _check_reefer_slots(ctx, itineraries, d, cid, [it for it, ok in zip(its, allowed[k], strict=True) if ok])
         if share > 0 and not allowed[k].any():
             refused = "; ".join(_refusal(itineraries.compiled[it].route_id, itineraries.refusers(it, cls))
                                 for it in its)
@@ -109,6 +111,20 @@ def build_trials(ctx: PlanContext, itineraries: ItineraryTable) -> list[Trial]:
         created_h = (t.date - ctx.sc.start_date).days * 24.0
         out.append(Trial(t.name, created_h, it, t.teu, commodity_index[t.commodity]))
     return out
+
+
+def _check_reefer_slots(ctx: PlanContext, itineraries: ItineraryTable, d: Demand, cid: str, its: list[int]) -> None:
+    """A reefer consignment larger than a vehicle's reefer plugs could never board it: refuse the scenario."""
+    largest = max(int(s) for s, share in d.sizes_teu.items() if share > 0)
+    for it in its:
+        for st in itineraries.compiled[it].steps:
+            svc = itineraries.services.compiled[st.ref] if st.kind == RIDE else None
+            if svc is not None and svc.reefer_teu is not None and svc.reefer_teu < largest:
+                raise ScenarioError(
+                    f"{ctx.where}: field 'demand.{d.name}.sizes_teu': a {largest}-TEU consignment of reefer cargo "
+                    f"'{cid}' could never board service '{svc.id}' on route '{itineraries.compiled[it].route_id}' "
+                    f"(reefer_teu {svc.reefer_teu:g}); allowed: sizes up to {svc.reefer_teu:g} TEU, or more "
+                    f"reefer_teu on that service")
 
 
 def _refusal(route: str, ids: list[str]) -> str:

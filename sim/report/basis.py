@@ -12,10 +12,14 @@ from ..equilibrium import ChoiceOutcome
 from ..experiment import Study
 from .text import number
 
-__all__ = ["sensitivity_drivers", "basis_paragraph", "run_warnings", "UNDELIVERED_WARNING", "SATURATED"]
+__all__ = ["sensitivity_drivers", "basis_paragraph", "run_warnings", "UNDELIVERED_WARNING", "SATURATED",
+           "GROWING_QUEUES"]
 
 UNDELIVERED_WARNING = 0.10  # above this share still moving at the end, medians and costs describe a minority
 SATURATED = 0.90  # utilisation at which queues grow without bound under any extra load
+#: last-quarter over first-quarter median transit above which a route's queues are growing, not steady (a steady
+#: route's quarters differ by the season and by noise: the shipped studies' open routes stay within about 10%)
+GROWING_QUEUES = 1.2
 _NAME_COLUMNS = ("parameter", "assumption", "factor", "input", "name", "variable")
 _INDEX_COLUMNS = ("ST", "st", "total_order", "total", "S1", "s1", "mu_star", "index", "importance", "effect")
 
@@ -86,6 +90,17 @@ def run_warnings(rows: list[dict], facility_rows: list[dict], choice: dict[str, 
     if stuck:  # one line for every variant whose route choice did not settle
         told = ", ".join(f"{v} ({o.iterations} iterations, last step {number(o.change, 3)})" for v, o in stuck)
         out.append(f"Route choice did not converge in {told}: those shares are the latest, not an equilibrium.")
+    growing: dict[str, list[str]] = {}
+    for r in rows:
+        trend = r.get("transit_trend", math.nan)
+        if not math.isnan(trend) and trend > GROWING_QUEUES and r["teu_created"] > 0:
+            growing.setdefault(r["variant"], []).append(
+                f"{names.get(r['route'], r['route'])} ({r['direction']}) x{number(trend, 1)}")
+    for variant, parts in growing.items():  # one line per variant
+        out.append(f"Queues grow through the study ({variant}): the median transit of the last quarter's bookings "
+                   f"over the first quarter's is {', '.join(parts)}. That is not a steady state: these routes "
+                   "cannot carry what is booked on them, their figures (and every difference against them) "
+                   "depend on the study's length.")
     moving: dict[tuple[str, str], list[str]] = {}
     for r in rows:
         share = r["undelivered_share"]

@@ -41,7 +41,8 @@ def test_an_unbooked_route_keeps_its_last_price_or_starts_at_its_tariff_and_fast
     again = fill_unobserved(obs(NAN, NAN), seen, model)
     assert (again.mean_days[0], again.transport_usd_per_teu[0]) == (40.0, 25.0)
     fresh = fill_unobserved(obs(NAN, NAN), None, model)
-    assert fresh.mean_days[0] == pytest.approx(model.itineraries[0].min_hours / 24.0)
+    # its shortest transit and half a headway (24 h) of wait for the shuttle
+    assert fresh.mean_days[0] == pytest.approx((model.itineraries[0].min_hours + 12.0) / 24.0)
     assert fresh.transport_usd_per_teu[0] == 10.0
     start = free_flow(model)
     assert start.mean_days[0] == fresh.mean_days[0] and start.available.min() == 1.0
@@ -53,8 +54,19 @@ def test_a_class_not_seen_on_a_route_meets_the_route_times(model):
     assert out.days_for([0], 1)[0][0] == 40.0
 
 
-def test_a_percentile_not_reached_by_the_end_is_at_least_the_longest_time_seen():
+def test_a_percentile_not_reached_by_the_end_is_priced_at_a_lower_bound_that_keeps_the_spread():
     days = np.asarray([10.0, 12.0, 50.0, 60.0])
     delivered = np.asarray([True, True, False, False])  # half the boxes still moving at 50 and 60 days
     mean, p50, p95 = _times(days, delivered, np.ones(4))
-    assert p50 == 12.0 and p95 == 60.0 and 10.0 < mean <= 60.0
+    assert p50 == 12.0 and p95 == 12.0 + (60.0 - 10.0) and 10.0 < mean <= 60.0
+
+
+def test_a_route_that_delivers_less_is_never_priced_as_more_reliable():
+    """Fewer deliveries by the end (the same times seen) never shrink the spread the reliability term prices."""
+    days = np.asarray([10.0, 12.0, 14.0, 50.0, 60.0])
+    spreads = []
+    for delivered in ([True] * 5, [True, True, True, False, False], [True, False, False, False, False],
+                      [False] * 5):
+        _, p50, p95 = _times(days, np.asarray(delivered), np.ones(5))
+        spreads.append(p95 - p50)
+    assert all(b >= a - 1e-9 for a, b in zip(spreads[1:], spreads[2:], strict=False)) and spreads[-1] > 0

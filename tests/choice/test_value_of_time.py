@@ -52,3 +52,11 @@ def test_the_logit_moves_a_minority_route_by_that_response(calibration, cid):
     before = logit_shares(base, scale)[1]
     after = logit_shares(base + np.asarray([0.0, vot]), scale)[1]
     assert np.log(after / before) == pytest.approx(-response_per_day(calibration, c) * (1 - before), rel=0.05)
+
+
+def test_the_ends_of_the_value_of_time_ranges_stay_inside_the_perishables_bound(calibration):
+    """Sensitivity analysis sweeps each value of time over its range: the ends must respect the bound too."""
+    scale = calibration.route_choice.scale_per_usd
+    for c in calibration.commodities:
+        high = c.ranges.get("time_value_per_day", (c.time_value_per_day, c.time_value_per_day))[1]
+        assert scale * c.value_usd_per_teu * high <= PERISHABLE_BOUND + 1e-12, c.id

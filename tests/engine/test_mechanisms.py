@@ -223,3 +223,21 @@ def test_a_ship_meeting_ice_closed_to_its_class_waits_for_the_next_day_it_may_go
               services=[service(0, (Chunk(ICE, 100.0, 0), Chunk(ICE, 50.0, 1)), ice_actions=actions,
                                 ice_route=((0, 0.0, 2.0), (1, 30.0, 1.0)))], ice=ice)
     assert run(m, np.random.default_rng(0), bookings((0.0, 0, 1))).delivered_h.tolist() == [25.0]
+
+
+def test_a_late_fleet_ship_sails_late_instead_of_skipping_its_sailing():
+    """One ship, 13 h each way, 1 h turnaround, sailings every 24 h (forward at 0, 24, ...; back at 12, 36, ...).
+    It misses the 12 h sailing back (ready at 14 h) and leaves at 14 h, is ready again at home at 28 h and takes
+    the 24 h sailing then, 4 h late: a box booked at 20 h leaves at 28 h. (A ship that skipped its late sailings
+    would leave at 72 h; a ship more than half a headway late still skips: that sailing is blank.)"""
+    from dataclasses import replace
+
+    fleet = CompiledFleet(0, "f", 1, Dist("fixed", 1.0), 1)
+    forward = service(0, (Chunk(TRAVEL, 650.0),), departure="scheduled", headway_h=24.0, capacity=10.0, fleet=0,
+                      fleet_end=0, pair=1)
+    back = replace(service(1, (Chunk(TRAVEL, 650.0),), departure="scheduled", headway_h=24.0, capacity=10.0,
+                           fleet=0, fleet_end=1, pair=0), offset_h=12.0)
+    m = model([Itinerary(0, "r", "r", "forward", (Step(RIDE, 0, "A"),), 0.0, 0.0)], services=[forward, back],
+              fleets=(fleet,))
+    log = log_of(m, bookings((20.0, 0, 1)))
+    assert [t for t, kind, *_ in log if kind == "DEPART"] == [28.0]
