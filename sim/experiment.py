@@ -50,7 +50,7 @@ class VariantPlan:
     def job(self) -> ReplicationJob:
         """What a worker needs to run a replication of this variant."""
         return ReplicationJob(self.name, self.model, tuple(self.info.itinerary_routes), tuple(self.info.facility_ids),
-                              self.rates, self.step_width)
+                              self.rates, self.step_width, self.scenario.start_date)
 
 
 @dataclass

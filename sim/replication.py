@@ -7,6 +7,7 @@ process starts in a fraction of a second instead of importing the scenario, rout
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import signal
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pyarrow as pa
 
+from .chartdata import ChartPart, chart_part
 from .choice.observe import ChoiceObservation, observe
 from .costs import CostRates
 from .engine import run
@@ -37,11 +39,12 @@ class ReplicationJob:
     facility_ids: tuple[str, ...]
     rates: CostRates
     step_width: int = 0  # step columns in the shipments table (the study's longest itinerary); 0: this model's
+    start_date: dt.date | None = None  # the study's first day (booking months of the charts); None: no chart data
 
 
 @dataclass
 class ReplicationOutput:
-    """What one replication sends back: small summaries, and the shipments table when asked for."""
+    """What one replication sends back: small summaries, and with the shipments table the chart data."""
 
     variant: str
     replication: int
@@ -54,6 +57,7 @@ class ReplicationOutput:
     seconds: float
     trials: list[dict] = field(default_factory=list)  # one row per trial run
     observation: ChoiceObservation | None = None  # what route choice reads, when asked for (sensitivity points)
+    charts: ChartPart | None = None  # what the charts and flow maps read, with the shipments table
 
 
 #: Chosen route shares for one run: flow index -> share table (commodities, 12 months, itineraries).
@@ -83,7 +87,9 @@ def run_job(job: ReplicationJob, replication: int, seed: int, keep_shipments: bo
                                  job.rates, job.step_width) if keep_shipments else None)
     out = ReplicationOutput(job.variant, replication, routes, result.facility_stats, result.service_stats, shipments,
                             None, result.events_processed, 0.0, trial_rows(result, job, replication),
-                            observe(result, model, job.rates) if with_observation else None)
+                            observe(result, model, job.rates) if with_observation else None,
+                            chart_part(result, model, job.itinerary_routes, job.start_date)
+                            if keep_shipments and job.start_date is not None else None)
     if replication == 0:
         out.snapshots = {"time_h": snap["time_h"], "busy": snap["busy"], "queue": snap["queue"],
                          "facilities": list(job.facility_ids)}

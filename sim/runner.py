@@ -8,8 +8,8 @@ import platform
 import re
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -17,10 +17,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
+from .chartdata import ChartData
 from .equilibrium import CHOICE_COLUMNS, ELASTICITY_COLUMNS, ChoiceOutcome, solve
 from .errors import CorridorError
 from .executors import Executor
-from .experiment import Study, dask_client, execute, prepare_study
+from .experiment import ReplicationOutput, Study, dask_client, execute, prepare_study
 from .limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from .outputs import atomic_folder, check_output_path, default_run_folder, write_csv, write_json
 from .report.answer import build_answer
@@ -182,6 +183,48 @@ def choice_warnings(choice: dict[str, ChoiceOutcome]) -> list[str]:
             for name, o in choice.items() if not o.converged]
 
 
+@dataclass
+class _Collected:
+    """What the main process keeps of the replications: summaries and chart data, none of it per shipment."""
+
+    agg: Aggregator
+    charts: ChartData
+    trials: list[dict] = field(default_factory=list)
+    timings: list[float] = field(default_factory=list)
+    snapshots: dict = field(default_factory=dict)
+    events: int = 0
+
+    def add(self, out: ReplicationOutput) -> None:
+        """Fold one replication's output in (its shipments table is the caller's)."""
+        self.agg.add(out.variant, out.routes, out.facilities, out.services)
+        self.trials.extend(out.trials)
+        self.timings.append(out.seconds)
+        self.events += out.events
+        if out.snapshots is not None:
+            self.snapshots[out.variant] = out.snapshots
+        if out.charts is not None:
+            self.charts.add(out.variant, out.charts)
+
+
+def _stream(path: Path, outputs: Iterable[ReplicationOutput], got: _Collected) -> None:
+    """Fold each output into ``got`` and append its shipments table to the parquet file at ``path`` as one row
+    group, so no more than a replication's table is held at a time."""
+    writer = None
+    try:
+        for out in outputs:
+            got.add(out)
+            assert out.shipments is not None  # asked for with keep_shipments=True
+            if writer is None:
+                # dictionary-encode only the string columns: trying it on the float columns doubles the cost
+                # of writing, which this (main) process pays for every replication
+                strings = [f.name for f in out.shipments.schema if pa.types.is_string(f.type)]
+                writer = pq.ParquetWriter(path, out.shipments.schema, compression="zstd", use_dictionary=strings)
+            writer.write_table(out.shipments)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
 def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile, started, on_start,
          on_done, on_phase) -> RunSummary:
     base = study.file.base
@@ -192,34 +235,18 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
     for plan in study.variants:
         for key, route in plan.info.routes.items():
             route_km.setdefault(key, route.distance_km)
-    agg = Aggregator(baseline=base.baseline, route_km=route_km)
-    timings: list[float] = []
-    trials: list[dict] = []
-    events = 0
-    snapshots = {}
+    got = _Collected(Aggregator(baseline=base.baseline, route_km=route_km), ChartData())
+    # the route map needs no results: with the replications on worker processes, draw it meanwhile
+    route_map = None
+    if opts.plots and not executor.serial:
+        from .report.background import route_map_drawing
+
+        route_map = route_map_drawing(study)
     with atomic_folder(final) as tmp:
-        writer = None
-        try:
-            shares = {name: o.shares for name, o in choice.items()}
-            for out in execute(study, replications, seed, keep_shipments=True, on_done=on_done, executor=executor,
-                               shares=shares):
-                agg.add(out.variant, out.routes, out.facilities, out.services)
-                trials.extend(out.trials)
-                timings.append(out.seconds)
-                events += out.events
-                if out.snapshots is not None:
-                    snapshots[out.variant] = out.snapshots
-                assert out.shipments is not None  # asked for with keep_shipments=True
-                if writer is None:
-                    # dictionary-encode only the string columns: trying it on the float columns doubles the cost
-                    # of writing, which this (main) process pays for every replication
-                    strings = [f.name for f in out.shipments.schema if pa.types.is_string(f.type)]
-                    writer = pq.ParquetWriter(tmp / "shipments.parquet", out.shipments.schema, compression="zstd",
-                                              use_dictionary=strings)
-                writer.write_table(out.shipments)
-        finally:
-            if writer is not None:
-                writer.close()
+        shares = {name: o.shares for name, o in choice.items()}
+        _stream(tmp / "shipments.parquet", execute(study, replications, seed, keep_shipments=True, on_done=on_done,
+                                                   executor=executor, shares=shares), got)
+        agg, trials, snapshots, timings, events = got.agg, got.trials, got.snapshots, got.timings, got.events
         t_run = time.perf_counter() - t0 - t_compile - t_choice
         rows = agg.summary_rows()
         facility_rows = agg.facility_rows()
@@ -240,7 +267,8 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
                   [row for plan in study.variants for row in plan.info.itinerary_rows(plan.name)],
                   ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
         (tmp / "scenario.yaml").write_text(study.file.text, encoding="utf-8")  # the text that was run
-        _write_reports(tmp, opts, study, rows, facility_rows, service_rows, replications, seed, choice, on_phase)
+        _write_reports(tmp, opts, study, rows, facility_rows, service_rows, replications, seed, choice, on_phase,
+                       got.charts, route_map.result() if route_map is not None else None)
         finished = dt.datetime.now(dt.UTC)
         kind = "dask" if opts.scheduler else ("processes" if opts.workers > 1 else "serial")
         write_json(tmp / "manifest.json", {
@@ -265,15 +293,17 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
 
 def _write_reports(tmp: Path, opts: RunOptions, study: Study, rows: list[dict], facility_rows: list[dict],
                    service_rows: list[dict], replications: int, seed: int, choice: dict[str, ChoiceOutcome],
-                   on_phase: Callable[[str, int], None] | None) -> None:
-    """report.md and the GIS layers; with plots, the maps and charts, the interactive map and report.html."""
+                   on_phase: Callable[[str, int], None] | None, charts: ChartData,
+                   route_map: bytes | None = None) -> None:
+    """report.md and the GIS layers; with plots, the maps and charts (``route_map``: the route map drawn
+    already, as PNG), the interactive map and report.html."""
     answer = build_answer(study, rows, facility_rows, choice, replications, opts.sensitivity)
     write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed, choice, answer)
     write_layers(tmp / "map_layers.gpkg", study, rows, facility_rows)
     if opts.plots:
         if on_phase:
             on_phase("drawing maps and charts", 0)
-        images = write_figures(tmp, study, rows, facility_rows, choice)
+        images = write_figures(tmp, study, rows, facility_rows, charts, choice, route_map)
         write_interactive_map(tmp / "interactive_map.html", study, rows, facility_rows)
         if on_phase:
             on_phase("writing report.html", 0)

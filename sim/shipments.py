@@ -12,9 +12,27 @@ from .engine import RunResult
 from .engine.eventlog import DropReason
 from .model import CompiledModel
 
-__all__ = ["shipments_table", "KIND_NAMES"]
+__all__ = ["shipments_table", "KIND_NAMES", "STATUS_NAMES", "status_codes", "itinerary_labels"]
 
 KIND_NAMES = ("loaded", "empty", "trial")
+#: ``status`` of a consignment, by the code ``status_codes`` gives it
+STATUS_NAMES = ("delivered", "dropped:season_closed", "dropped:route_closed", "in_transit")
+DELIVERED, SEASON_CLOSED, ROUTE_CLOSED, IN_TRANSIT = range(4)
+
+
+def status_codes(result: RunResult) -> np.ndarray:
+    """Each consignment's status as an index into STATUS_NAMES: delivered, refused out of season, dropped by a
+    closure, else still in transit when the run ended."""
+    return np.where(~np.isnan(result.delivered_h), DELIVERED,
+                    np.where(result.dropped == DropReason.SEASON_CLOSED, SEASON_CLOSED,
+                             np.where(result.dropped == DropReason.ROUTE_CLOSED, ROUTE_CLOSED, IN_TRANSIT)))
+
+
+def itinerary_labels(itinerary_routes: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Each itinerary's route name (its key without ``:reverse``) and whether it runs in reverse."""
+    return ([r.split(":")[0] for r in itinerary_routes],
+            np.asarray([r.endswith(":reverse") for r in itinerary_routes] or [False], dtype=bool))
+
 
 def shipments_table(result: RunResult, model: CompiledModel, itinerary_routes: Sequence[str], variant: str,
                     replication: int, rates: CostRates, step_width: int = 0) -> pa.Table:
@@ -25,14 +43,11 @@ def shipments_table(result: RunResult, model: CompiledModel, itinerary_routes: S
     b = result.bookings
     n = len(b.created_h)
     transit = (result.delivered_h - b.created_h) / 24.0
-    status = np.where(~np.isnan(result.delivered_h), "delivered",
-                      np.where(result.dropped == DropReason.SEASON_CLOSED, "dropped:season_closed",
-                               np.where(result.dropped == DropReason.ROUTE_CLOSED, "dropped:route_closed",
-                                        "in_transit")))
+    status = np.asarray(STATUS_NAMES, dtype=object)[status_codes(result)]
     # route and direction per itinerary first, then per row (not a string split per consignment)
-    route_names = np.asarray([r.split(":")[0] for r in itinerary_routes] or [""], dtype=object)[b.itinerary]
-    directions = np.asarray(["reverse" if r.endswith(":reverse") else "forward" for r in itinerary_routes] or [""],
-                            dtype=object)[b.itinerary]
+    names, reverse = itinerary_labels(itinerary_routes)
+    route_names = np.asarray(names or [""], dtype=object)[b.itinerary]
+    directions = np.where(reverse, "reverse", "forward").astype(object)[b.itinerary]
     steps = result.step_end_h
     if step_width > steps.shape[1]:
         steps = np.pad(steps, ((0, 0), (0, step_width - steps.shape[1])), constant_values=np.nan)

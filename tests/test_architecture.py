@@ -20,7 +20,7 @@ LAYERS = [
     {"sim.land", "sim.routes", "sim.calibration", "sim.scenario", "sim.routes_export", "sim.sealegs",
      "sim.study_network"},
     {"sim.engine", "sim.plan"},
-    {"sim.results", "sim.replication", "sim.costs", "sim.shipments", "sim.choice.observe"},
+    {"sim.results", "sim.replication", "sim.costs", "sim.shipments", "sim.chartdata", "sim.choice.observe"},
     {"sim.experiment", "sim.executors"},
     {"sim.validation", "sim.report", "sim.runner", "sim.equilibrium", "sim.choice_constants", "sim.comparison",
      "sim.shipped"},

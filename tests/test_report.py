@@ -79,20 +79,43 @@ def test_html_report_renders_in_headless_chromium_with_all_images(run_folder, tm
     assert shot.exists() and shot.stat().st_size > 30_000
 
 
-def test_charts_of_a_long_study_read_a_bounded_subset_and_say_so(tmp_path, monkeypatch):
-    """Charts read at most CHART_REPLICATIONS replications (memory stays bounded however many ran) and their
-    captions say how many; the tables still use every replication."""
-    import csv
+def test_with_workers_the_route_map_is_drawn_meanwhile_and_charts_use_every_replication(tmp_path, monkeypatch):
+    """On worker processes the route map is drawn on a thread during the replications and is the same picture
+    the main thread draws; flow maps and charts read every replication (no subset in their captions)."""
+    from sim import runner
+    from sim.chartdata import ChartData
+    from sim.report import background
+    from sim.report.figures import png_bytes, study_map
 
-    from sim.report import figures
+    started, drawn = [], []
+    real = background.route_map_drawing
+    monkeypatch.setattr(background, "route_map_drawing", lambda study: started.append(study) or real(study))
 
-    monkeypatch.setattr(figures, "CHART_REPLICATIONS", 2)
+    class Recorded(ChartData):
+        def __init__(self) -> None:
+            super().__init__()
+            drawn.append(self)
+
+    monkeypatch.setattr(runner, "ChartData", Recorded)
     out = tmp_path / "run"
-    run_study(RunOptions(scenario=SMALL, out=out, replications=3, plots=True))
+    run_study(RunOptions(scenario=SMALL, out=out, replications=3, workers=2, plots=True))
+    assert len(started) == 1
+    assert (out / "route_map.png").read_bytes() == png_bytes(study_map(started[0]))
+    assert [d.replications for d in drawn] == [{p.name: 3 for p in started[0].variants}]
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "Transit-time distributions (first 2 of 3 replications)" in page
-    with (out / "summary.csv").open() as f:
-        assert {row["replications"] for row in csv.DictReader(f)} == {"3"}
+    assert "Transit-time distributions" in page and "replications)" not in page
+
+
+def test_a_failed_background_drawing_raises_in_the_thread_that_waits_for_it():
+    from sim.report.background import BackgroundDrawing
+
+    def broken() -> bytes:
+        raise ValueError("no land")
+
+    drawing = BackgroundDrawing(broken)
+    with pytest.raises(ValueError, match="no land"):
+        drawing.result()
+    assert BackgroundDrawing(lambda: b"png").result() == b"png"
 
 
 # ----- the answer first, GIS layers, and both pages rendered offline in headless Chromium ------------------------

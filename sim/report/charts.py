@@ -1,5 +1,6 @@
 """Charts for analysts: transit-time distributions, transit by booking month, facility load over time, and the
-cost-time-CO2 trade-off. Plotting knows nothing of SimPy: it reads the run's tables."""
+cost-time-CO2 trade-off. Plotting knows nothing of SimPy: it reads the run's tables and its chart data (binned
+transit times, the same size however many replications ran)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..chartdata import ChartData, MonthStats  # noqa: E402
 from .maps import ROUTE_COLOURS  # noqa: E402
 
 __all__ = ["transit_ecdf", "transit_by_month", "facility_load", "route_colours", "panels"]
@@ -42,37 +44,21 @@ def _legend_below(ax) -> None:
     ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
 
 
-def _live(ships: pd.DataFrame) -> pd.DataFrame:
-    """Loads booked after the warm-up, India to Russia, that were not refused: delivered or still in transit."""
-    return ships[~ships.in_warmup & (ships.direction == "forward") & ships.status.isin(("delivered", "in_transit"))]
-
-
-def _transit_or_inf(frame: pd.DataFrame) -> np.ndarray:
-    """Transit days, with cargo still in transit at the end of the run as +inf (it took longer than anything
-    observed), so that shares and quantiles count it instead of dropping it."""
-    return np.where(frame.status.to_numpy() == "delivered", frame.transit_days.to_numpy(), np.inf)
-
-
-def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants: list[str], title: str):
+def transit_ecdf(data: ChartData, routes: list[str], baseline: str, variants: list[str], title: str):
     """Share of consignments delivered within x days per route (of all booked and not refused: cargo still in
     transit at the end keeps the curve below 1), one panel per variant, India-to-Russia direction; baseline in
     black."""
     colours = route_colours(routes)
     fig, axes = panels(len(variants), height=3.8 + 0.17 * len(routes) + 0.5)
-    live = _live(ships)
-    finite = live.transit_days[live.status == "delivered"]
-    xmax = np.nanpercentile(finite, 99.5) if len(finite) else 60
+    xmax = data.delivered_percentile(99.5)
+    xmax = 60.0 if math.isnan(xmax) else xmax
     for ax, variant in zip(axes, variants, strict=True):
-        sub = live[live.variant == variant]
         for route in routes:
-            all_days = np.sort(_transit_or_inf(sub[sub.route == route]))
-            if not len(all_days):
+            curve = data.ecdf(variant, route)
+            if curve is None:
                 continue
-            median = float(np.quantile(all_days, 0.5, method="inverted_cdf"))
-            left = float(np.isinf(all_days).mean())
-            days = all_days[np.isfinite(all_days)]
-            y = np.arange(1, len(days) + 1) / len(all_days)
-            if len(days) > 4000:  # many replications: draw the ECDF at 4,000 points (off by at most 1/4,000)
+            days, y, median, left = curve
+            if len(days) > 4000:  # a long tail: draw the ECDF at 4,000 points (off by at most 1/4,000)
                 keep = np.unique(np.linspace(0, len(days) - 1, 4000).astype(np.int64))
                 days, y = days[keep], y[keep]
             base = route == baseline
@@ -93,46 +79,30 @@ def transit_ecdf(ships: pd.DataFrame, routes: list[str], baseline: str, variants
     return fig
 
 
-def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, variants: list[str], start: dt.date,
-                     title: str):
+def _month_top(data: ChartData) -> float:
+    """The top of the by-month chart: above 99% of arrivals, and above every monthly median so a slow, seasonal
+    route (the NSR, a small part of the cargo) stays in view."""
+    top = data.delivered_percentile(99)
+    top = 60.0 if math.isnan(top) else top * 1.05
+    longest = data.longest_month_median()
+    return top if math.isnan(longest) else max(top, longest * 1.1)
+
+
+def transit_by_month(data: ChartData, routes: list[str], baseline: str, variants: list[str], title: str):
     """Median (line) and 5-95% band of transit days by booking month, per route; one panel per variant. Cargo
     still in transit at the end of the run counts as slower than anything delivered: a month whose median (or
     95th percentile) was not reached is marked with a triangle at the top (the band runs off the chart)."""
     colours = route_colours(routes)
     fig, axes = panels(len(variants), width=5.6, height=3.8 + 0.17 * len(routes) + 0.5)
-    data = ships[~ships.in_warmup & (ships.direction == "forward")]
-    created = pd.to_datetime(start) + pd.to_timedelta(data.created_h, unit="h")
-    data = data.assign(month=created.dt.month.to_numpy())
-    live = data[data.status.isin(("delivered", "in_transit"))]
-    top = float(np.nanpercentile(live.transit_days, 99)) * 1.05 if live.transit_days.notna().any() else 60.0
-    # a slow, seasonal route (the NSR) is a small part of the cargo: keep its monthly medians in view
-    medians = live.groupby(["variant", "route", "month"], observed=True).transit_days.median()
-    if medians.notna().any():
-        top = max(top, float(medians.max()) * 1.1)
+    top = _month_top(data)
     for ax, variant in zip(axes, variants, strict=True):
-        sub = data[data.variant == variant]
         unreached = False
         for route in routes:
-            r = sub[sub.route == route]
-            if r.empty:
+            stats = data.by_month(variant, route)
+            if stats is None:
                 continue
-            rl = r[r.status.isin(("delivered", "in_transit"))]
-            by_month = rl.assign(days=_transit_or_inf(rl)).groupby("month").days
-            med, lo, hi = (by_month.quantile(q, interpolation="lower") for q in (0.5, 0.05, 0.95))
             colour = "black" if route == baseline else colours[route]
-            shown = med.where(np.isfinite(med))
-            ax.plot(shown.index, shown.values, marker="o", markersize=3.5, color=colour,
-                    linewidth=2.2 if route == baseline else 1.6,
-                    label=route + (" (baseline route)" if route == baseline else ""))
-            ax.fill_between(med.index, lo.where(np.isfinite(lo)), hi.clip(upper=top), color=colour, alpha=0.12,
-                            linewidth=0)
-            beyond = med.index[~np.isfinite(med)]
-            ax.plot(beyond, [top] * len(beyond), marker="^", linestyle="none", color=colour, markersize=7)
-            unreached = unreached or len(beyond) > 0
-            refused = r.groupby("month").status.apply(lambda s: (s == "dropped:season_closed").mean())
-            for m, share in refused.items():
-                if share > 0.5:
-                    ax.axvspan(m - 0.5, m + 0.5, color="#999", alpha=0.15, linewidth=0)
+            unreached = _draw_months(ax, stats, route, route == baseline, colour, top) or unreached
         ax.set_xticks(range(1, 13), MONTHS, fontsize=8)
         ax.set_xlim(0.5, 12.5)
         ax.set_title(f"variant: {variant}", fontsize=10, loc="left")
@@ -147,6 +117,24 @@ def transit_by_month(ships: pd.DataFrame, routes: list[str], baseline: str, vari
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig
+
+
+def _draw_months(ax, stats: list[MonthStats], route: str, baseline: bool, colour: str, top: float) -> bool:
+    """One route's monthly median line, 5-95% band, triangles where the median was not reached and grey months
+    where most bookings were refused; True when a triangle was drawn."""
+    live = [s for s in stats if s.live]
+    month = np.asarray([s.month for s in live], dtype=float)
+    med, lo, hi = (np.asarray([getattr(s, f) for s in live], dtype=float) for f in ("median", "low", "high"))
+    ax.plot(month, np.where(np.isfinite(med), med, np.nan), marker="o", markersize=3.5, color=colour,
+            linewidth=2.2 if baseline else 1.6, label=route + (" (baseline route)" if baseline else ""))
+    ax.fill_between(month, np.where(np.isfinite(lo), lo, np.nan), np.minimum(hi, top), color=colour, alpha=0.12,
+                    linewidth=0)
+    beyond = month[~np.isfinite(med)]
+    ax.plot(beyond, [top] * len(beyond), marker="^", linestyle="none", color=colour, markersize=7)
+    for s in stats:
+        if s.refused_share > 0.5:
+            ax.axvspan(s.month - 0.5, s.month + 0.5, color="#999", alpha=0.15, linewidth=0)
+    return len(beyond) > 0
 
 
 def facility_load(series: pd.DataFrame, facilities: pd.DataFrame, variant: str, start: dt.date, title: str,

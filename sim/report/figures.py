@@ -1,19 +1,22 @@
-"""The run's pictures: the route map, a flow map per variant and the charts, drawn from the run folder's tables
-and the study's own network (so ``--geodata`` reaches every map)."""
+"""The run's pictures: the route map, a flow map per variant and the charts, drawn from the run's tables, its
+chart data (``ChartData``: bounded however many replications ran) and the study's own network (so ``--geodata``
+reaches every map)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from ..chartdata import ChartData  # noqa: E402
 from ..equilibrium import ChoiceOutcome  # noqa: E402
 from ..experiment import Study, VariantPlan  # noqa: E402
 from ..land import load_land  # noqa: E402
@@ -24,7 +27,7 @@ from .mapdraw import short_name  # noqa: E402
 from .maps import Bottleneck, MapRoute, draw_route_map  # noqa: E402
 from .tradeoff import cost_vs_time  # noqa: E402
 
-__all__ = ["write_figures", "study_map", "nsr_note", "CHART_REPLICATIONS"]
+__all__ = ["write_figures", "study_map", "nsr_note", "png_bytes"]
 
 
 def nsr_note(study: Study) -> str | None:
@@ -65,12 +68,13 @@ def study_map(study: Study, title: str | None = None) -> Figure:
                           nsr_note=nsr_note(study))
 
 
-def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: pd.DataFrame,
-              replications: int) -> Figure:
-    sub = ships[(ships.variant == plan.name) & ~ships.in_warmup]
-    teu = sub.groupby("itinerary").teu.sum() / replications
-    # a closure's reroute sends the ship another way without changing the booked itinerary: say how much
-    detoured = (sub[sub.diverted].groupby("itinerary").teu.sum() / replications) if "diverted" in sub else {}
+def _flow_map(study: Study, plan: VariantPlan, data: ChartData, facilities: pd.DataFrame) -> Figure:
+    flows = data.flows.get(plan.name, np.zeros((3, 0)))
+    replications = max(1, data.replications.get(plan.name, 0))
+    # itineraries booked after the warm-up: TEU per replication, and the part that sailed a closure's detour
+    used = np.flatnonzero(flows[1]).tolist()
+    teu = {it: float(flows[0, it]) / replications for it in used}
+    detoured = {it: float(flows[2, it]) / replications for it in used}
     moved: dict[tuple, float] = {}
     merged: dict[tuple, MapRoute] = {}
     for it, value in teu.items():
@@ -108,7 +112,12 @@ def _flow_map(study: Study, plan: VariantPlan, ships: pd.DataFrame, facilities: 
                           bottlenecks=bottlenecks, nsr_note=nsr_note(study))
 
 
-CHART_REPLICATIONS = 100
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG, at its own dpi (the bytes ``_save`` writes). No pyplot call: the route map comes here
+    from a thread, and a figure outside pyplot's registry needs no closing."""
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=fig.dpi, format="png")
+    return buf.getvalue()
 
 
 def _save(fig: Figure, folder: Path, name: str) -> Path:
@@ -118,37 +127,31 @@ def _save(fig: Figure, folder: Path, name: str) -> Path:
     return path
 
 
-def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict],
-                  choice: dict[str, ChoiceOutcome] | None = None) -> list[tuple[str, Path]]:
-    """Draw the route map, flow maps and charts into ``folder``; return (caption, file) of each, maps first."""
+def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict], data: ChartData,
+                  choice: dict[str, ChoiceOutcome] | None = None,
+                  route_map: bytes | None = None) -> list[tuple[str, Path]]:
+    """Draw the route map (unless ``route_map`` gives it already drawn, as PNG), flow maps and charts into
+    ``folder``; return (caption, file) of each, maps first. Flow maps and transit charts read ``data``: every
+    replication, in memory that does not grow with their number."""
     base = study.file.base
     variants = [p.name for p in study.variants]
-    # Charts and flow maps use the first CHART_REPLICATIONS replications (each is one row group, so the rest is
-    # never read): memory stays bounded however many replications ran; the tables use them all.
-    ships = pq.read_table(folder / "shipments.parquet", columns=[
-        "variant", "replication", "itinerary", "route", "direction", "teu", "created_h", "transit_days", "status",
-        "in_warmup", "diverted"],
-        read_dictionary=["variant", "route", "direction", "status"],  # categoricals: 3x less memory
-        filters=[("replication", "<", CHART_REPLICATIONS)]).to_pandas()
-    replications = int(ships.replication.max()) + 1 if len(ships) else 1
-    ran = max((int(r["replications"]) for r in rows), default=replications)
-    subset = f" (first {replications} of {ran} replications)" if ran > replications else ""
     facilities = pd.DataFrame(facility_rows)
     summary = pd.DataFrame(rows)
     series = pd.read_csv(folder / "facility_timeseries.csv")
     images: list[tuple[str, Path]] = []
     way = study_names(study)[1].get("forward", "forward")  # the forward direction by its places
-    fig = study_map(study)
-    images.append(("Route map", _save(fig, folder, "route_map.png")))
+    if route_map is None:
+        route_map = png_bytes(study_map(study))
+    (folder / "route_map.png").write_bytes(route_map)
+    images.append(("Route map", folder / "route_map.png"))
     for plan in study.variants:
-        fig = _flow_map(study, plan, ships, facilities, replications)
-        images.append((f"Flows and waits: {plan.name}{subset}", _save(fig, folder, f"flow_map_{plan.name}.png")))
-    images.append((f"Transit-time distributions{subset}", _save(charts.transit_ecdf(
-        ships, base.routes, base.baseline, variants, f"Transit time by route ({way})"), folder,
+        fig = _flow_map(study, plan, data, facilities)
+        images.append((f"Flows and waits: {plan.name}", _save(fig, folder, f"flow_map_{plan.name}.png")))
+    images.append(("Transit-time distributions", _save(charts.transit_ecdf(
+        data, base.routes, base.baseline, variants, f"Transit time by route ({way})"), folder,
         "transit_ecdf.png")))
-    images.append((f"Transit time by booking month{subset}", _save(charts.transit_by_month(
-        ships, base.routes, base.baseline, variants, base.start_date,
-        f"Transit time by booking month ({way})"),
+    images.append(("Transit time by booking month", _save(charts.transit_by_month(
+        data, base.routes, base.baseline, variants, f"Transit time by booking month ({way})"),
         folder, "transit_by_month.png")))
     for plan in study.variants:
         images.append((f"Busiest facilities: {plan.name}", _save(charts.facility_load(

@@ -12,9 +12,10 @@ import math
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
@@ -85,7 +86,9 @@ def draw_route_map(network: Network, land: LandMask, routes: list[MapRoute], tit
     main_h_in = main_w_in * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])
     fig_w = main_w_in + (6.2 if arctic or detail else 0.0) + 0.3
     fig_h = main_h_in + 1.1
-    fig = plt.figure(figsize=(fig_w, fig_h), dpi=110)
+    # a Figure of its own, not pyplot's registry: the route map is drawn on a thread while the workers simulate
+    fig = Figure(figsize=(fig_w, fig_h), dpi=110)
+    FigureCanvasAgg(fig)
     ax = fig.add_axes((0.15 / fig_w, 0.45 / fig_h, main_w_in / fig_w, main_h_in / fig_h))
     ax.set_facecolor(SEA)
     draw_land(ax, land, WORLD, arctic=False)
