@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..equilibrium import ChoiceOutcome  # noqa: E402
 from .charts import route_colours  # noqa: E402
@@ -96,6 +97,7 @@ def convergence_chart(choice: dict[str, ChoiceOutcome], routes: list[str], title
                     linestyle="--", label="gap (share vs latest implied share)")
         ax_gap.axhline(o.tolerance, color="#333", linewidth=0.8, linestyle=":", label=f"tolerance {o.tolerance:g}")
         ax_gap.set_xlabel("iteration")
+        ax_gap.xaxis.set_major_locator(MaxNLocator(integer=True))  # iterations are whole numbers
         ax_gap.set_ylim(0, None)
         ax_gap.grid(alpha=0.3)
         # below the panel: four entries would cover the lines inside it
