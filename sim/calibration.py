@@ -145,8 +145,9 @@ class ServiceCal(_Sourced):
     co2_kg_per_teu_km: Money
     accepts: list[HandlingClass] | None = Field(
         None, description=f"handling classes it carries ({', '.join(HANDLING_CLASSES)}); default all")
-    reefer_teu: Teu | None = Field(None, description="TEU of reefer plugs per vehicle; reefer boxes beyond them wait "
-                                   "for the next vehicle (default: no limit below capacity_teu)")
+    reefer_teu: Teu | None = Field(None, description="TEU of reefer boxes a vehicle can power (its reefer sockets x 2 "
+                                   "TEU for 40-foot reefers); reefer boxes beyond them wait for the next vehicle "
+                                   "(default: no limit below capacity_teu)")
 
     _exempt = {"offset_h"}
 

@@ -6,6 +6,7 @@ Times are float hours from the scenario start; distances km; money USD; CO2 kg.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +18,7 @@ __all__ = [
     "Chunk", "ServicePath", "CompiledService", "CompiledFacility", "CompiledConvoy", "CompiledEscort",
     "Step", "Itinerary", "Flow", "CompiledModel", "VISIT", "RIDE", "CompiledFleet", "Trial", "NO_STAY", "CUTOFF",
     "DWELL", "LOADED", "EMPTY", "TRIAL", "HANDLING_CLASSES", "GENERAL", "REEFER", "DANGEROUS", "TIME_CRITICAL",
-    "ALL_CLASSES", "class_mask",
+    "ALL_CLASSES", "class_mask", "REEFER_BOX_TEU", "plugs_for",
 ]
 
 # Chunk kinds of a vehicle trip
@@ -33,6 +34,16 @@ LOADED, EMPTY, TRIAL = 0, 1, 2
 HANDLING_CLASSES = ("general", "reefer", "dangerous", "time_critical")
 GENERAL, REEFER, DANGEROUS, TIME_CRITICAL = range(4)
 ALL_CLASSES = (1 << len(HANDLING_CLASSES)) - 1
+
+
+#: TEU per reefer box: a plug powers one box, and reefers are mostly 40-foot (ASSUMPTION; plug counts in the sources
+#: count boxes, consignments are in TEU)
+REEFER_BOX_TEU = 2.0
+
+
+def plugs_for(teu: float) -> int:
+    """The plugs a reefer consignment of ``teu`` needs at a facility: one per box."""
+    return max(1, math.ceil(teu / REEFER_BOX_TEU))
 
 
 def class_mask(classes: list[str] | tuple[str, ...] | None) -> int:

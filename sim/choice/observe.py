@@ -83,15 +83,17 @@ def observe(result: RunResult, model: CompiledModel, rates: CostRates) -> Choice
 
 def _times(days: np.ndarray, delivered: np.ndarray, teu: np.ndarray) -> tuple[float, float, float]:
     """Censoring-aware mean, p50 and p95 days. A median the deliveries have not reached by the end of the run is
-    at least the longest time seen; an unreached p95 lies at least as far above the median as the longest time
-    seen lies above the fastest 5% (so the spread, and the reliability cost, never vanish for a jammed route). A
-    jammed route is priced by these lower bounds instead of dropping out."""
+    at least the longest time seen (a lower bound). An unreached p95 is at least the longest time seen too, and
+    is taken at least as far above the median as the fastest 5% lie below it (an ASSUMPTION of a symmetric
+    spread, so that the reliability cost never vanishes for a jammed route). A jammed route is priced so instead
+    of dropping out."""
     mean, (p05, p50, p95) = km_summary(days, delivered, teu, (0.05, 0.50, 0.95))
     longest = float(days.max())
     if math.isnan(p50):
         p50 = longest
     if math.isnan(p95):
-        p95 = p50 + max(longest - (p05 if not math.isnan(p05) else float(days.min())), 0.0)
+        low = p05 if not math.isnan(p05) else float(days.min())
+        p95 = max(longest, p50 + max(p50 - low, 0.0))
     return mean, p50, p95
 
 
@@ -148,8 +150,10 @@ def fill_unobserved(obs: ChoiceObservation, previous: ChoiceObservation | None,
         own = getattr(obs, f"{name}_by_class")
         if own is not None:
             before = getattr(previous, f"{name}_by_class") if previous is not None else None
-            if before is not None:  # a class that left a route keeps the times it met there
-                own = np.where(np.isnan(own), before, own)
+            if before is not None:  # a class that left a route keeps its times there, moved as the route's moved
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    moved = np.where(getattr(previous, name) > 0, getattr(out, name) / getattr(previous, name), 1.0)
+                own = np.where(np.isnan(own), before * np.nan_to_num(moved, nan=1.0)[:, None], own)
             setattr(out, f"{name}_by_class", np.where(np.isnan(own), getattr(out, name)[:, None], own))
     out.transport_usd_per_teu = np.where(np.isnan(out.transport_usd_per_teu), planned, out.transport_usd_per_teu)
     return out

@@ -11,27 +11,19 @@ the opposite flow does not reuse it: the empty is a consignment of its own, taki
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from heapq import heappush, heapreplace
 from typing import Any, Protocol
 
-from ..model import GENERAL, REEFER, RIDE, VISIT
+from ..model import GENERAL, REEFER, RIDE, VISIT, plugs_for
 from .capacity import FacilityQueue, Pool
 from .clock import PRIORITY, Callbacks, Clock, Wakeup
 from .records import Records
 
-__all__ = ["Consignment", "Consignments", "Boarding", "DELIVER", "StepPlan", "REEFER_BOX_TEU", "plugs_for"]
+__all__ = ["Consignment", "Consignments", "Boarding", "DELIVER", "StepPlan"]
 
 DELIVER = -1  # the step kind closing every itinerary in the engine
-#: TEU per reefer box: a plug powers one box, and reefers are mostly 40-foot (ASSUMPTION; plug counts in the sources
-#: count boxes, consignments are in TEU)
-REEFER_BOX_TEU = 2.0
 
-
-def plugs_for(teu: float) -> int:
-    """The plugs a reefer consignment of ``teu`` needs: one per box."""
-    return max(1, math.ceil(teu / REEFER_BOX_TEU))
 StepPlan = tuple[int, Any,
                  Any]  # (VISIT, FacilityQueue, stay sampler or None) | (RIDE, Boarding, None) | (DELIVER, ...)
 
@@ -68,7 +60,8 @@ class Consignments:
     __slots__ = ("clock", "rec", "steps_of", "step_end", "step_mark", "service_end", "delivered", "empty_plan",
                  "coin", "outstanding", "horizon", "width", "visited", "queue", "eid")
 
-    def __init__(self, clock: Clock, rec: Records, empty_plan: Sequence[tuple[int, float]], coin: Callable[[], float],
+    def __init__(self, clock: Clock, rec: Records, empty_plan: Sequence[tuple[int, float]],
+                 coin: Sequence[Callable[[], float] | None],
                  horizon: float) -> None:
         self.clock = clock
         self.rec = rec
@@ -79,7 +72,7 @@ class Consignments:
         self.delivered = rec.delivered
         self.width = rec.steps  # record slots per consignment
         self.empty_plan = empty_plan  # per itinerary: (itinerary of the empty return or -1, share sent back)
-        self.coin = coin  # uniform [0, 1) draws
+        self.coin = coin  # per itinerary with empty returns: uniform [0, 1) draws from its own stream
         self.outstanding = 0  # consignments started and not yet delivered
         self.horizon = horizon  # no booking after it: the run may stop once nothing is outstanding
         # what SimPy calls when a consignment leaves a facility: advance itself, with no wrapper frame per event
@@ -182,7 +175,7 @@ class Consignments:
         self.outstanding -= 1
         if c.cid < self.rec.booked:
             back, share = self.empty_plan[c.itinerary]
-            if back >= 0 and self.coin() < share:
+            if back >= 0 and self.coin[c.itinerary]() < share:  # type: ignore[misc]
                 self.rec.empty_created[c.cid] = now
                 self.start(self.rec.booked + c.cid, back, c.teu, now)
         if self.outstanding == 0 and now >= self.horizon:

@@ -18,20 +18,24 @@ INDEPENDENT, ESCORT_ACTION, CLOSED = 0, 1, 2  # as sim.ice (the engine imports n
 class IceState:
     """Per area: today's ice code; per service: today's action; speeds through L, M and H ice (km/h)."""
 
-    __slots__ = ("year_of_area", "codes", "speed", "escort")
+    __slots__ = ("year_of_area", "codes", "speeds_kmh", "escort")
 
     def __init__(self, ice: CompiledIce, rng: np.random.Generator) -> None:
-        years_rng, *speed_rngs = rng.spawn(1 + len(ice.speeds_kmh))
+        years_rng = rng
         if ice.fixed is not None:
             years = [ice.fixed] * len(ice.probabilities)
         else:
             years = [int(years_rng.choice(3, p=np.asarray(p))) for p in ice.probabilities]
         self.year_of_area = [years[s] for s in ice.sector]
         self.codes: list[list[int]] = [ice.codes[a, y].tolist() for a, y in enumerate(self.year_of_area)]
-        # speeds[code]: 0 (ice-free) uses the ship's own speed
-        speeds = zip(ice.speeds_kmh, speed_rngs, strict=True)
-        self.speed: list[Callable[[], float] | None] = [None, *(sampler(d, r) for d, r in speeds)]
+        self.speeds_kmh = ice.speeds_kmh
         self.escort = ice.escort
+
+    def speeds(self, rng: np.random.Generator) -> list[Callable[[], float] | None]:
+        """A service's ice speeds by ice code, drawn from its own stream ``rng``: index 0 (ice-free) is None (the
+        ship's own speed), then L, M and H ice."""
+        rngs = rng.spawn(len(self.speeds_kmh))
+        return [None, *(sampler(d, r) for d, r in zip(self.speeds_kmh, rngs, strict=True))]
 
     def actions(self, svc: CompiledService) -> list[list[int]] | None:
         """What ``svc``'s ships may do in each area, day by day, in this replication's year types."""

@@ -61,7 +61,8 @@ def _simulate(model: CompiledModel, rng: np.random.Generator, given: Bookings | 
     ice = IceState(model.ice, streams.ice()) if model.ice is not None else None
     paths = PathTable()
     consignments = Consignments(clock, rec, [(it.empty_return, it.empty_share) for it in model.itineraries],
-                                sampler(Dist("uniform", 0.0, 1.0), streams.coin()), model.horizon_h)
+                                [sampler(Dist("uniform", 0.0, 1.0), streams.coin(it.index)) if it.empty_return >= 0
+                                 else None for it in model.itineraries], model.horizon_h)
     trips = Trips(clock, consignments, rec, convoys, model.escorts, facilities, model.holds,
                   model.month_at_day.tolist(), [streams.escort(e.index) for e in model.escorts], ice)
     services = [Service(s, streams.service(s.index), clock, trips, consignments, rec.departures, paths, model.holds,

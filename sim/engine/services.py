@@ -43,7 +43,7 @@ class Service(Wakeup):
     __slots__ = ("clock", "trips", "consignments", "departures", "holds", "index", "kind", "queue", "queued_teu",
                  "batch", "speed", "fleet", "cap", "fill", "max_wait", "ok", "msf", "ice_act", "path",
                  "path_ix", "reroutes", "next_t", "headway", "return_h", "end_h", "shuttle", "end", "pending",
-                 "reefer_cap", "queued_reefer", "missed")
+                 "reefer_cap", "queued_reefer", "missed", "ice_speed")
 
     def __init__(self, svc: CompiledService, rng: np.random.Generator, clock: Clock, trips: Trips,
                  consignments: Consignments, departures: array, paths: PathTable,
@@ -61,6 +61,8 @@ class Service(Wakeup):
         self.queued_teu = 0.0
         self.batch = 0  # when_full: number of the batch now waiting (stale deadlines are ignored)
         self.speed: Callable[[], float] = sampler(svc.speed_kmh, rng)
+        # its ships' speeds through ice, from its own streams (so other services' voyages do not shift them)
+        self.ice_speed = ice.speeds(rng) if ice is not None and svc.ice_actions is not None else None
         self.fleet = Pool(svc.vehicles) if svc.departure == FLEET else None  # trucks
         self.cap = svc.capacity_teu
         self.reefer_cap = svc.reefer_teu  # reefer plugs per vehicle (None: as many as boxes fit)

@@ -1,10 +1,12 @@
 """Independent random streams for the parts of one replication (common random numbers).
 
-Every facility, convoy, fleet, service, escort, the ice and the empty-return coin draws from a stream of its
-own, derived from the replication's seed and the part's kind and index (not from the order of draws). Two runs
-of the same replication that differ only in route shares therefore give each part the same random numbers: the
-differences between route-choice iterations, or between sensitivity points, come from the change itself, not
-from streams shifted by a different number of earlier draws.
+Every facility, convoy, fleet, service (its speeds, in open water and in ice), escort, the ice year types and
+each itinerary's empty-return coin draw from a stream of their own, derived from the replication's seed and the
+part's kind and index (not from the order of draws). Two runs of the same replication that differ only in route
+shares therefore give each part the same random numbers: the differences between route-choice iterations, or
+between sensitivity points, come from the change itself, not from streams shifted by a different number of
+earlier draws. A part shared by several routes (a port, a liner) still hands its draws out in arrival order, so
+more cargo on one route moves the draws another route's cargo meets there: that is the sharing itself.
 """
 
 from __future__ import annotations
@@ -50,9 +52,9 @@ class Streams:
         return self._of(_ESCORT, index)
 
     def ice(self) -> np.random.Generator:
-        """The stream of the ice (year types and ice speeds)."""
+        """The stream of the ice year types (each service draws its ships' ice speeds from its own stream)."""
         return self._of(_ICE)
 
-    def coin(self) -> np.random.Generator:
-        """The stream of the empty-return draws."""
-        return self._of(_COIN)
+    def coin(self, itinerary: int) -> np.random.Generator:
+        """The stream of the empty-return draws of the loads delivered on ``itinerary``."""
+        return self._of(_COIN, itinerary)

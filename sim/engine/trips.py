@@ -34,6 +34,8 @@ class Carrier(Protocol):
     @property
     def ice_act(self) -> list[list[int]] | None: ...  # per ice area and day: independent, escort or closed
     @property
+    def ice_speed(self) -> list[Callable[[], float] | None] | None: ...  # its ships' speed draws by ice code
+    @property
     def fleet(self) -> Pool | None: ...  # the units a fleet service's trips take
     @property
     def return_h(self) -> float: ...  # hours before a truck is free again after delivering
@@ -190,7 +192,7 @@ class Trips:
                 self.escorts[ice.escort].acquire(1, self.ice_escort_granted, tr, now)
             return True
         code = ice.codes[ch.ref][day]
-        ice_speed = ice.speed[code]
+        ice_speed = tr.service.ice_speed[code]  # type: ignore[index]
         speed = ice_speed() if ice_speed is not None else tr.speed * tr.service.msf[self.month_at_day[day]]
         self.clock.at(now + ch.km / speed, tr, CHUNK_DONE)
         return True
@@ -209,7 +211,7 @@ class Trips:
         ch = tr.chunks[tr.ci - 1]
         d = int(now // 24.0)
         code = ice.codes[ch.ref][d if d <= self.last_day else self.last_day]
-        ice_speed = ice.speed[code]
+        ice_speed = tr.service.ice_speed[code]  # type: ignore[index]
         speed = ice_speed() if ice_speed is not None else tr.speed
         self.clock.at(now + pickup_h + ch.km / speed, tr, CHUNK_DONE)
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..errors import RouteError, ScenarioError
-from ..model import HANDLING_CLASSES, REEFER, RIDE, Flow, Trial
+from ..model import HANDLING_CLASSES, REEFER, RIDE, Flow, Trial, plugs_for
 from ..scenario import Demand
 from .choice import initial_table
 from .context import PlanContext
@@ -114,10 +114,18 @@ def build_trials(ctx: PlanContext, itineraries: ItineraryTable) -> list[Trial]:
 
 
 def _check_reefer_slots(ctx: PlanContext, itineraries: ItineraryTable, d: Demand, cid: str, its: list[int]) -> None:
-    """A reefer consignment larger than a vehicle's reefer plugs could never board it: refuse the scenario."""
+    """A reefer consignment larger than a vehicle's reefer TEU, or needing more plugs than a facility has, could
+    never pass: refuse the scenario."""
     largest = max(int(s) for s, share in d.sizes_teu.items() if share > 0)
     for it in its:
         for st in itineraries.compiled[it].steps:
+            fac = itineraries.facilities.compiled[st.ref] if st.kind != RIDE else None
+            if fac is not None and fac.reefer_plugs is not None and fac.reefer_plugs < plugs_for(largest):
+                raise ScenarioError(
+                    f"{ctx.where}: field 'demand.{d.name}.sizes_teu': a {largest}-TEU consignment of reefer cargo "
+                    f"'{cid}' needs {plugs_for(largest)} plugs and facility '{fac.id}' on route "
+                    f"'{itineraries.compiled[it].route_id}' has {fac.reefer_plugs}; allowed: sizes whose boxes fit "
+                    f"its plugs ({fac.reefer_plugs * 2:g} TEU), or more reefer_plugs there")
             svc = itineraries.services.compiled[st.ref] if st.kind == RIDE else None
             if svc is not None and svc.reefer_teu is not None and svc.reefer_teu < largest:
                 raise ScenarioError(

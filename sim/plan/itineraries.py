@@ -131,9 +131,9 @@ class ItineraryTable:
     def _season_gate(self, it: Itinerary) -> tuple[int, float]:
         """The itinerary's first service through ice, and the hours from booking to its departure that a booking
         accepted (policy 'refuse') or chosen (route choice) must allow for: facility stays at their 95th
-        percentile, rides before it and full headways (even a late box still finds the ship able to leave; a ship
-        of a finite fleet slowed by ice sails late rather than missing its sailing, up to half a headway);
-        (-1, 0) when there is none."""
+        percentile, rides before it and full headways (even a late box still finds the ship able to leave), and a
+        second headway on a service run by a finite fleet: its ship slowed by ice sails late, up to half a headway,
+        and beyond that skips the sailing; (-1, 0) when there is none."""
         services = self.services.compiled
         offset = 0.0
         for st in it.steps:
@@ -142,7 +142,7 @@ class ItineraryTable:
                 continue
             svc = services[st.ref]
             if svc.ice_actions is not None:
-                return svc.index, offset + svc.headway_h * (1.5 if svc.fleet >= 0 else 1)
+                return svc.index, offset + svc.headway_h * (2 if svc.fleet >= 0 else 1)
             offset += svc.nominal_hours + svc.headway_h
         return -1, 0.0
 

@@ -54,11 +54,11 @@ def test_a_class_not_seen_on_a_route_meets_the_route_times(model):
     assert out.days_for([0], 1)[0][0] == 40.0
 
 
-def test_a_percentile_not_reached_by_the_end_is_priced_at_a_lower_bound_that_keeps_the_spread():
+def test_a_percentile_not_reached_by_the_end_is_priced_at_least_at_the_longest_time_seen():
     days = np.asarray([10.0, 12.0, 50.0, 60.0])
     delivered = np.asarray([True, True, False, False])  # half the boxes still moving at 50 and 60 days
     mean, p50, p95 = _times(days, delivered, np.ones(4))
-    assert p50 == 12.0 and p95 == 12.0 + (60.0 - 10.0) and 10.0 < mean <= 60.0
+    assert p50 == 12.0 and p95 == 60.0 and 10.0 < mean <= 60.0  # at least the longest time seen
 
 
 def test_a_route_that_delivers_less_is_never_priced_as_more_reliable():
@@ -69,4 +69,4 @@ def test_a_route_that_delivers_less_is_never_priced_as_more_reliable():
                       [False] * 5):
         _, p50, p95 = _times(days, np.asarray(delivered), np.ones(5))
         spreads.append(p95 - p50)
-    assert all(b >= a - 1e-9 for a, b in zip(spreads[1:], spreads[2:], strict=False)) and spreads[-1] > 0
+    assert all(b >= a for a, b in zip(spreads, spreads[1:], strict=False)) and spreads[-1] > 0
