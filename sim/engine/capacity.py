@@ -83,17 +83,8 @@ class FacilityQueue:
         if j < len(self.bg_arrivals) and self.bg_arrivals[j] <= now:
             self.other_traffic(now)  # first, so the common servers' free times are current
         st = self.service() * teu if self.per_teu else self.service()
-        if lane[0] <= max(now, self.free[0]):  # the lane is free first: serve there
-            start = lane[0] if lane[0] > now else now
-            for a, b in self.closures:
-                if a <= start < b:
-                    start = b
-            for a, b, f in self.slowdowns:
-                if a <= start < b:
-                    st *= f
-            heapreplace(lane, start + st)
-            return start, start + st
-        return self._serve(now, st)
+        # the lane when it is free first, else the common servers
+        return self._serve(now, st, lane if lane[0] <= max(now, self.free[0]) else self.free)
 
     def other_traffic(self, until: float) -> None:
         """Book the other traffic's jobs arriving up to ``until``, in arrival order."""
@@ -117,8 +108,11 @@ class FacilityQueue:
                 j += 1
         self.bg_next = j
 
-    def _serve(self, now: float, st: float) -> tuple[float, float]:
-        free = self.free
+    def _serve(self, now: float, st: float, free: list[float] | None = None) -> tuple[float, float]:
+        """Serve a job of ``st`` hours arriving ``now`` on the earliest free server of ``free`` (a heap of free
+        times; default the common servers), past closures and slowed by slow-downs: (start, end)."""
+        if free is None:
+            free = self.free
         start = free[0] if free[0] > now else now
         for a, b in self.closures:
             if a <= start < b:

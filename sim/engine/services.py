@@ -161,47 +161,25 @@ class Service(Wakeup):
     def _load(self) -> tuple[list[Consignment], float]:
         """Take what fits from the queue, first fit in booking order: (load, TEU). Reefer boxes also need a
         free reefer plug on the vehicle."""
-        cap, reefer_cap = self.cap, self.reefer_cap
-        if reefer_cap is not None and self.queued_reefer > reefer_cap:
-            return self._load_with_plugs(reefer_cap)
-        if self.queued_teu <= cap:
-            load, keep, used = self.queue, list[Consignment](), self.queued_teu
-            self.queued_reefer = 0.0
+        cap = self.cap
+        plugs = self.reefer_cap if self.reefer_cap is not None else math.inf
+        if self.queued_teu <= cap and self.queued_reefer <= plugs:  # everything fits: no walk
+            load, keep, used, plugged = self.queue, list[Consignment](), self.queued_teu, self.queued_reefer
         else:
-            load, keep, used = [], [], 0.0
+            load, keep, used, plugged = [], [], 0.0, 0.0
             queue = self.queue
             for k, c in enumerate(queue):
-                if used + c.teu <= cap:
+                reefer = c.cls == REEFER
+                if used + c.teu <= cap and (not reefer or plugged + c.teu <= plugs):
                     load.append(c)
                     used += c.teu
-                    if c.cls == REEFER:
-                        self.queued_reefer -= c.teu
+                    if reefer:
+                        plugged += c.teu
                     if used >= cap:  # full: nothing else fits, so a saturated backlog is not walked each time
                         keep.extend(queue[k + 1:])
                         break
                 else:
                     keep.append(c)
-        self.queue = keep
-        self.queued_teu -= used
-        return load, used
-
-    def _load_with_plugs(self, reefer_cap: float) -> tuple[list[Consignment], float]:
-        """``_load`` when more reefer TEU wait than the vehicle has plugs for."""
-        cap = self.cap
-        load, keep, used, plugged = [], [], 0.0, 0.0
-        queue = self.queue
-        for k, c in enumerate(queue):
-            reefer = c.cls == REEFER
-            if used + c.teu <= cap and (not reefer or plugged + c.teu <= reefer_cap):
-                load.append(c)
-                used += c.teu
-                if reefer:
-                    plugged += c.teu
-                if used >= cap:
-                    keep.extend(queue[k + 1:])
-                    break
-            else:
-                keep.append(c)
         self.queue = keep
         self.queued_teu -= used
         self.queued_reefer -= plugged
