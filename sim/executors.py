@@ -74,6 +74,11 @@ class Executor:
     def serial(self) -> bool:
         return self.scheduler is None and self._client is None and self.workers <= 1
 
+    def local_pool(self) -> ProcessPoolExecutor | None:
+        """The local worker processes, if this run started them, for output work once the replications are
+        done (None when the run is serial or on Dask)."""
+        return self._pool
+
     def __enter__(self) -> Executor:
         return self
 

@@ -9,6 +9,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
@@ -25,10 +26,11 @@ from .experiment import ReplicationOutput, Study, dask_client, execute, prepare_
 from .limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from .outputs import atomic_folder, check_output_path, default_run_folder, write_csv, write_json
 from .report.answer import build_answer
-from .report.figures import write_figures
+from .report.background import BackgroundDrawing
+from .report.figures import start_figures
 from .report.gis import write_layers
 from .report.html import write_html
-from .report.interactive import write_interactive_map
+from .report.interactive import interactive_map_html
 from .report.markdown import write_markdown
 from .results import FACILITY_COLUMNS, SERVICE_COLUMNS, SUMMARY_COLUMNS, Aggregator
 
@@ -268,7 +270,7 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
                   ("variant", "itinerary", "route", "direction", "distance_km", "steps"))
         (tmp / "scenario.yaml").write_text(study.file.text, encoding="utf-8")  # the text that was run
         _write_reports(tmp, opts, study, rows, facility_rows, service_rows, replications, seed, choice, on_phase,
-                       got.charts, route_map.result() if route_map is not None else None)
+                       got.charts, route_map, executor.local_pool())
         finished = dt.datetime.now(dt.UTC)
         kind = "dask" if opts.scheduler else ("processes" if opts.workers > 1 else "serial")
         write_json(tmp / "manifest.json", {
@@ -294,17 +296,24 @@ def _run(opts, study, replications, seed, final, executor, choice, t0, t_compile
 def _write_reports(tmp: Path, opts: RunOptions, study: Study, rows: list[dict], facility_rows: list[dict],
                    service_rows: list[dict], replications: int, seed: int, choice: dict[str, ChoiceOutcome],
                    on_phase: Callable[[str, int], None] | None, charts: ChartData,
-                   route_map: bytes | None = None) -> None:
-    """report.md and the GIS layers; with plots, the maps and charts (``route_map``: the route map drawn
-    already, as PNG), the interactive map and report.html."""
+                   route_map: BackgroundDrawing | None = None, pool: ProcessPoolExecutor | None = None) -> None:
+    """report.md and the GIS layers; with plots, the maps and charts (``route_map``: the route map being drawn
+    already), the interactive map and report.html. With ``pool`` (the run's worker processes, idle now) the
+    interactive map and the charts are made there while this process writes the other outputs and draws the maps."""
     answer = build_answer(study, rows, facility_rows, choice, replications, opts.sensitivity)
+    interactive = (pool.submit(interactive_map_html, study, rows, facility_rows)
+                   if opts.plots and pool is not None else None)  # the longest job first
+    pending = (start_figures(tmp, study, rows, facility_rows, charts, choice, route_map is None, pool)
+               if opts.plots else None)
+    if pending is not None and on_phase:
+        on_phase("drawing maps and charts", 0)
     write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed, choice, answer)
     write_layers(tmp / "map_layers.gpkg", study, rows, facility_rows)
-    if opts.plots:
-        if on_phase:
-            on_phase("drawing maps and charts", 0)
-        images = write_figures(tmp, study, rows, facility_rows, charts, choice, route_map)
-        write_interactive_map(tmp / "interactive_map.html", study, rows, facility_rows)
+    if pending is not None:
+        images = pending.write(tmp, route_map.result() if route_map is not None else None)
+        (tmp / "interactive_map.html").write_text(
+            interactive.result() if interactive is not None else interactive_map_html(study, rows, facility_rows),
+            encoding="utf-8")
         if on_phase:
             on_phase("writing report.html", 0)
         write_html(tmp, study, rows, facility_rows, images, choice, answer, "interactive_map.html")

@@ -80,8 +80,9 @@ def test_html_report_renders_in_headless_chromium_with_all_images(run_folder, tm
 
 
 def test_with_workers_the_route_map_is_drawn_meanwhile_and_charts_use_every_replication(tmp_path, monkeypatch):
-    """On worker processes the route map is drawn on a thread during the replications and is the same picture
-    the main thread draws; flow maps and charts read every replication (no subset in their captions)."""
+    """On worker processes the route map is drawn on a thread during the replications and the other pictures on
+    the workers afterwards; every picture is the one a serial run draws, and flow maps and charts read every
+    replication (no subset in their captions)."""
     from sim import runner
     from sim.chartdata import ChartData
     from sim.report import background
@@ -91,19 +92,23 @@ def test_with_workers_the_route_map_is_drawn_meanwhile_and_charts_use_every_repl
     real = background.route_map_drawing
     monkeypatch.setattr(background, "route_map_drawing", lambda study: started.append(study) or real(study))
 
-    class Recorded(ChartData):
-        def __init__(self) -> None:
-            super().__init__()
-            drawn.append(self)
+    def recorded() -> ChartData:
+        data = ChartData()
+        drawn.append(data)
+        return data
 
-    monkeypatch.setattr(runner, "ChartData", Recorded)
-    out = tmp_path / "run"
+    monkeypatch.setattr(runner, "ChartData", recorded)
+    out, serial = tmp_path / "run", tmp_path / "serial"
     run_study(RunOptions(scenario=SMALL, out=out, replications=3, workers=2, plots=True))
     assert len(started) == 1
     assert (out / "route_map.png").read_bytes() == png_bytes(study_map(started[0]))
     assert [d.replications for d in drawn] == [{p.name: 3 for p in started[0].variants}]
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Transit-time distributions" in page and "replications)" not in page
+    run_study(RunOptions(scenario=SMALL, out=serial, replications=3, workers=1, plots=True))
+    pictures = sorted(p.name for p in out.glob("*.png"))
+    assert len(pictures) >= 6 and pictures == sorted(p.name for p in serial.glob("*.png"))
+    assert all((out / name).read_bytes() == (serial / name).read_bytes() for name in pictures)
 
 
 def test_a_failed_background_drawing_raises_in_the_thread_that_waits_for_it():

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -27,7 +30,8 @@ from .mapdraw import short_name  # noqa: E402
 from .maps import Bottleneck, MapRoute, draw_route_map  # noqa: E402
 from .tradeoff import cost_vs_time  # noqa: E402
 
-__all__ = ["write_figures", "study_map", "nsr_note", "png_bytes"]
+__all__ = ["write_figures", "start_figures", "figure_jobs", "FigureJob", "PendingFigures", "draw_png", "study_map",
+           "nsr_note", "png_bytes"]
 
 
 def nsr_note(study: Study) -> str | None:
@@ -113,59 +117,101 @@ def _flow_map(study: Study, plan: VariantPlan, data: ChartData, facilities: pd.D
 
 
 def png_bytes(fig: Figure) -> bytes:
-    """The figure as PNG, at its own dpi (the bytes ``_save`` writes). No pyplot call: the route map comes here
-    from a thread, and a figure outside pyplot's registry needs no closing."""
+    """The figure as PNG, at its own dpi, and the figure closed. No pyplot call is needed for a figure made
+    outside pyplot (the route map comes here from a thread); one made by pyplot leaves its registry."""
     buf = io.BytesIO()
     fig.savefig(buf, dpi=fig.dpi, format="png")
+    plt.close(fig)
     return buf.getvalue()
 
 
-def _save(fig: Figure, folder: Path, name: str) -> Path:
-    path = folder / name
-    fig.savefig(path, dpi=fig.dpi)
-    plt.close(fig)
-    return path
+def draw_png(draw: Callable[..., Figure], args: tuple, kwargs: dict | None = None) -> bytes:
+    """``draw(*args, **kwargs)`` as PNG bytes: one figure job, run in this process or on a worker process."""
+    return png_bytes(draw(*args, **(kwargs or {})))
+
+
+@dataclass(frozen=True)
+class FigureJob:
+    """One picture of the run: its caption, file name, and the drawing function with its (picklable) inputs;
+    ``map``: drawn over the land layer, which this process has loaded and clipped already (the route map's thread
+    did it), so a worker would only repeat that work."""
+
+    caption: str
+    file: str
+    draw: Callable[..., Figure]
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    map: bool = False
+
+
+def figure_jobs(study: Study, rows: list[dict], facility_rows: list[dict], data: ChartData, series: pd.DataFrame,
+                choice: dict[str, ChoiceOutcome] | None = None, route_map: bool = True) -> list[FigureJob]:
+    """Every picture of the run in report order, maps first (the route map only with ``route_map``). Flow maps and
+    transit charts read ``data``: every replication, in memory that does not grow with their number."""
+    base = study.file.base
+    variants = [p.name for p in study.variants]
+    facilities = pd.DataFrame(facility_rows)
+    summary = pd.DataFrame(rows)
+    way = study_names(study)[1].get("forward", "forward")  # the forward direction by its places
+    places = {nid: short_name(n) for nid, n in study.network.nodes.items()}
+    jobs = [FigureJob("Route map", "route_map.png", study_map, (study,), map=True)] if route_map else []
+    jobs += [FigureJob(f"Flows and waits: {plan.name}", f"flow_map_{plan.name}.png", _flow_map,
+                       (study, plan, data, facilities), map=True) for plan in study.variants]
+    jobs.append(FigureJob("Transit-time distributions", "transit_ecdf.png", charts.transit_ecdf,
+                          (data, base.routes, base.baseline, variants, f"Transit time by route ({way})")))
+    jobs.append(FigureJob("Transit time by booking month", "transit_by_month.png", charts.transit_by_month,
+                          (data, base.routes, base.baseline, variants, f"Transit time by booking month ({way})")))
+    jobs += [FigureJob(f"Busiest facilities: {plan.name}", f"facility_load_{plan.name}.png", charts.facility_load,
+                       (series, facilities, plan.name, base.start_date,
+                        f"Busiest facilities over time ({plan.name}, replication 0)"), {"places": places})
+             for plan in study.variants]
+    if choice:
+        jobs.append(FigureJob("Route choice: shares by iteration and convergence", "route_choice_convergence.png",
+                              convergence_chart, (choice, base.routes, f"Route choice iterations ({way}: shares)")))
+    jobs.append(FigureJob("Cost, time and CO2: every route of every variant", "cost_vs_time.png", cost_vs_time,
+                          (summary, base.routes, base.baseline,
+                           f"Cost against time per route ({way}), one panel per variant"),
+                          {"names": part_names(list(summary.route.unique()) if len(summary) else [], study.network)}))
+    return jobs
+
+
+class PendingFigures:
+    """The run's pictures being drawn: the charts on ``pool`` (the run's idle worker processes, after the
+    replications) while the caller writes its other outputs, the maps here in ``write``; everything here without
+    a pool. The files are the same either way."""
+
+    def __init__(self, jobs: list[FigureJob], pool: Executor | None = None) -> None:
+        self.jobs = jobs
+        self.futures: list[Future | None] = [pool.submit(draw_png, j.draw, j.args, j.kwargs)
+                                             if pool is not None and not j.map else None for j in jobs]
+
+    def write(self, folder: Path, route_map: bytes | None = None) -> list[tuple[str, Path]]:
+        """Write each picture into ``folder`` (``route_map``: the route map drawn already, as PNG, put first);
+        return (caption, file) of each in report order."""
+        images: list[tuple[str, Path]] = []
+        if route_map is not None:
+            (folder / "route_map.png").write_bytes(route_map)
+            images.append(("Route map", folder / "route_map.png"))
+        for k, job in enumerate(self.jobs):
+            future = self.futures[k]
+            png = future.result() if future is not None else draw_png(job.draw, job.args, job.kwargs)
+            (folder / job.file).write_bytes(png)
+            images.append((job.caption, folder / job.file))
+        return images
+
+
+def start_figures(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict], data: ChartData,
+                  choice: dict[str, ChoiceOutcome] | None = None, route_map: bool = True,
+                  pool: Executor | None = None) -> PendingFigures:
+    """Start drawing the run's pictures (``folder`` holds its facility_timeseries.csv already); ``route_map``
+    False when the route map is drawn elsewhere."""
+    series = pd.read_csv(folder / "facility_timeseries.csv")
+    return PendingFigures(figure_jobs(study, rows, facility_rows, data, series, choice, route_map), pool)
 
 
 def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict], data: ChartData,
                   choice: dict[str, ChoiceOutcome] | None = None,
                   route_map: bytes | None = None) -> list[tuple[str, Path]]:
     """Draw the route map (unless ``route_map`` gives it already drawn, as PNG), flow maps and charts into
-    ``folder``; return (caption, file) of each, maps first. Flow maps and transit charts read ``data``: every
-    replication, in memory that does not grow with their number."""
-    base = study.file.base
-    variants = [p.name for p in study.variants]
-    facilities = pd.DataFrame(facility_rows)
-    summary = pd.DataFrame(rows)
-    series = pd.read_csv(folder / "facility_timeseries.csv")
-    images: list[tuple[str, Path]] = []
-    way = study_names(study)[1].get("forward", "forward")  # the forward direction by its places
-    if route_map is None:
-        route_map = png_bytes(study_map(study))
-    (folder / "route_map.png").write_bytes(route_map)
-    images.append(("Route map", folder / "route_map.png"))
-    for plan in study.variants:
-        fig = _flow_map(study, plan, data, facilities)
-        images.append((f"Flows and waits: {plan.name}", _save(fig, folder, f"flow_map_{plan.name}.png")))
-    images.append(("Transit-time distributions", _save(charts.transit_ecdf(
-        data, base.routes, base.baseline, variants, f"Transit time by route ({way})"), folder,
-        "transit_ecdf.png")))
-    images.append(("Transit time by booking month", _save(charts.transit_by_month(
-        data, base.routes, base.baseline, variants, f"Transit time by booking month ({way})"),
-        folder, "transit_by_month.png")))
-    for plan in study.variants:
-        images.append((f"Busiest facilities: {plan.name}", _save(charts.facility_load(
-            series, facilities, plan.name, base.start_date,
-            f"Busiest facilities over time ({plan.name}, replication 0)",
-            places={nid: short_name(n) for nid, n in study.network.nodes.items()}),
-            folder, f"facility_load_{plan.name}.png")))
-    if choice:
-        images.append(("Route choice: shares by iteration and convergence", _save(convergence_chart(
-            choice, base.routes, f"Route choice iterations ({way}: shares)"), folder,
-            "route_choice_convergence.png")))
-    images.append(("Cost, time and CO2: every route of every variant", _save(cost_vs_time(
-        summary, base.routes, base.baseline, f"Cost against time per route ({way}), one panel per variant",
-        names=part_names(list(summary.route.unique()) if len(summary) else [], study.network)),
-        folder,
-        "cost_vs_time.png")))
-    return images
+    ``folder`` in this process; return (caption, file) of each, maps first."""
+    return start_figures(folder, study, rows, facility_rows, data, choice, route_map is None).write(folder, route_map)

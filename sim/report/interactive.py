@@ -15,7 +15,7 @@ from ..land import load_land
 from .mapdraw import MODE_STYLES, ROUTE_COLOURS, WORLD, project_line, unwrap
 from .text import number
 
-__all__ = ["write_interactive_map"]
+__all__ = ["write_interactive_map", "interactive_map_html"]
 
 # Bokeh's dash names for the map's line styles by mode
 DASHES = {"sea": "solid", "canal": "solid", "ferry": "dashed", "rail": "dashdot", "road": "dotted"}
@@ -52,6 +52,11 @@ def _per_variant(rows: list[dict], key: str, what: str, digits: int, unit: str =
 
 def write_interactive_map(path: Path, study: Study, rows: list[dict], facility_rows: list[dict]) -> None:
     """Write the self-contained interactive map of the study's routes (forward direction) and facilities."""
+    path.write_text(interactive_map_html(study, rows, facility_rows), encoding="utf-8")
+
+
+def interactive_map_html(study: Study, rows: list[dict], facility_rows: list[dict]) -> str:
+    """The self-contained HTML page of the interactive map (``write_interactive_map`` writes it)."""
     from bokeh.embed import file_html
     from bokeh.models import ColumnDataSource, DataRange1d, HoverTool, MultiLine
     from bokeh.plotting import figure
@@ -112,7 +117,7 @@ def write_interactive_map(path: Path, study: Study, rows: list[dict], facility_r
     fig.legend.location = "bottom_left"
     fig.legend.label_text_font_size = "9pt"
     page = file_html(fig, INLINE, title=f"{base.name}: interactive map")
-    path.write_text(page, encoding="utf-8")
+    return page
 
 
 def _ends(fig, study: Study) -> None:

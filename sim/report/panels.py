@@ -67,7 +67,7 @@ def label_places(ax: Axes, labeller: Labeller, places: list[tuple[str, str, str]
                 color="#111" if is_end else "#555", zorder=25)
         labeller.mark(x, y)
         points.append((x, y, text, style))
-    ax.figure.canvas.draw()
+    ax.figure.draw_without_rendering()
     labeller.avoid_lines()
     for x, y, text, style in points:
         size, weight, colour = STYLES[style]
@@ -99,7 +99,7 @@ def detail_panel(fig, network: Network, land: LandMask, routes: list[MapRoute], 
         x, y = project_point(network.nodes[b.node].lon, network.nodes[b.node].lat)
         ax.scatter([x], [y], s=30 + 900 * b.wait_h / worst, color="#c0392b", alpha=0.45, edgecolor="#7b241c",
                    linewidth=0.8, zorder=20)
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     label_places(ax, Labeller(ax), places, network)
 
 
@@ -116,7 +116,7 @@ def scale_bar(ax) -> list:
     xa, _ = project_point(lon_c, lat_c)
     xb, _ = project_point(lon2, lat2)
     length = abs(xb - xa)
-    ax.figure.canvas.draw()
+    ax.figure.draw_without_rendering()
     to_axes = ax.transAxes.inverted()
     left_legends = [to_axes.transform(leg.get_window_extent())[1, 0] for leg in [ax.get_legend(), *ax.artists]
                     if hasattr(leg, "get_texts") and to_axes.transform(leg.get_window_extent())[0, 0] < 0.3]
@@ -166,7 +166,7 @@ def arctic_inset(fig, network: Network, land: LandMask, routes: list[MapRoute], 
     ax.set_title("Arctic view (polar stereographic): the Northern Sea Route", fontsize=10, loc="left")
     for spine in ax.spines.values():
         spine.set_edgecolor("#1f4e9c")
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     places = [(nid, network.nodes[nid].name.split(" (")[0], "choke") for nid in ARCTIC_PLACES
               if nid in network.nodes]
     label_places(ax, Labeller(ax), places, network, ARCTIC)

@@ -58,7 +58,7 @@ def cost_vs_time(summary: pd.DataFrame, routes: list[str], baseline: str, title:
     fig.legend(handles, labels, loc="lower center", fontsize=8, ncols=min(4, len(labels)), frameon=False)
     fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0.25 * rows / fig.get_figheight(), 1, 0.97))
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     for ax, variant in zip(axes, variants, strict=True):
         _name_points(ax, data[data.variant == variant], baseline, names)
     return fig
