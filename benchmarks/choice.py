@@ -16,8 +16,9 @@ from .common import DEFAULT, fmt_ratio, interleaved, ratio, spread
 __all__ = ["measure", "show", "markdown_rows"]
 
 
-def _run(scenario: Path, workers: int, replications: int | None) -> tuple[float, dict]:
-    """Wall seconds of one ``run_study`` into a temporary folder, and its route-choice summary."""
+def _run(scenario: Path, workers: int, replications: int | None) -> tuple[float, dict, dict]:
+    """Wall seconds of one ``run_study`` into a temporary folder, its route-choice summary and its phases'
+    seconds (manifest.json's timings; outputs = total - compile - route choice - replications)."""
     from sim.runner import RunOptions, run_study
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -25,7 +26,11 @@ def _run(scenario: Path, workers: int, replications: int | None) -> tuple[float,
         run_study(RunOptions(scenario, out=Path(tmp) / "run", workers=workers, replications=replications))
         seconds = time.perf_counter() - t0
         manifest = yaml.safe_load((Path(tmp) / "run" / "manifest.json").read_text(encoding="utf-8"))
-        return seconds, manifest.get("route_choice") or {}
+        t = manifest["timings_s"]
+        phases = {"compile": t["compile"], "route_choice": t["route_choice"], "replications": t["replications"],
+                  "outputs": t["total"] - t["compile"] - t["route_choice"] - t["replications"],
+                  "before_the_study": seconds - t["total"]}  # imports already warm: reading and checking the file
+        return seconds, manifest.get("route_choice") or {}, phases
 
 
 def fixed_copy(folder: Path) -> Path:
@@ -42,12 +47,14 @@ def measure(quick: bool, rounds: int) -> dict:
     """Interleaved rounds of the default study with and without route choice."""
     replications = 2 if quick else None
     iterations: list[dict] = []
+    phases: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         fixed = fixed_copy(Path(tmp))
 
         def chosen() -> float:
-            seconds, rc = _run(DEFAULT, 2, replications)
+            seconds, rc, ph = _run(DEFAULT, 2, replications)
             iterations.append({k: (v["iterations"], v["converged"]) for k, v in rc.items()})
+            phases.append(ph)
             return seconds
 
         times = interleaved({"route_choice": chosen, "fixed_shares": lambda: _run(fixed, 2, replications)[0]},
@@ -57,7 +64,10 @@ def measure(quick: bool, rounds: int) -> dict:
             "replications": replications or "scenario default",
             "seconds": {k: spread(v) for k, v in times.items()},
             "ratio": ratio(times["route_choice"], times["fixed_shares"]),
-            "iterations_last_round": iterations[-1] if iterations else {}, "target": 2.0}
+            "iterations_last_round": iterations[-1] if iterations else {}, "target": 2.0,
+            # the route-choice run's phases over the measured rounds (the warm-up round's are dropped)
+            "phases_route_choice_run": {k: spread([ph[k] for ph in phases[-len(times["route_choice"]):]])
+                                        for k in (phases[0] if phases else {})}}
 
 
 def show(console, res: dict) -> None:
@@ -73,6 +83,12 @@ def markdown_rows(res: dict) -> list[tuple[str, str]]:
     s, r = res["seconds"], res["ratio"]
     its = ", ".join(f"{k} {n} iterations{'' if ok else ' (not converged)'}"
                     for k, (n, ok) in res["iterations_last_round"].items())
-    return [("default study with route choice / with fixed shares (all outputs, 2 workers)",
+    rows = [("default study with route choice / with fixed shares (all outputs, 2 workers)",
              f"{s['route_choice']['median']:.1f} s / {s['fixed_shares']['median']:.1f} s: **{r['median']:.2f}x** "
              f"({r['min']:.2f}-{r['max']:.2f}, n={r['n']}; target <= 2x); {its}")]
+    ph = res.get("phases_route_choice_run")
+    if ph:
+        rows.append(("default run (`corridor-sim run`, route choice, 2 workers, plots on): where the time goes",
+                     "; ".join(f"{k.replace('_', ' ')} {v['median']:.1f} s ({v['min']:.1f}-{v['max']:.1f})"
+                               for k, v in ph.items())))
+    return rows

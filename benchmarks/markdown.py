@@ -41,15 +41,21 @@ def _scaling(sc: dict) -> list[tuple[str, str]]:
     label = {"demand": "demand {} TEU/yr, 1 replication", "replications": "replications: {}, serial",
              "years": "study years: {}, 1 replication"}
     return [(label[p["series"]].format(f"{p['value']:,}"),
-             f"{p['seconds']:.2f} s, {p['events']:,} events, {p['us_per_event']:.2f} us/event, peak RSS "
-             f"{p['main_peak_rss_mb']:.0f} MB") for p in sc["points"]]
+             f"{p['seconds']:.2f} s, {p['events']:,} events, {p['us_per_event']:.2f} us/event"
+             + (f", {p['steps']:,} consignment steps, {p['us_per_step']:.2f} us/step" if "steps" in p else "")
+             + f", peak RSS {p['main_peak_rss_mb']:.0f} MB") for p in sc["points"]]
 
 
 def _parallel(p: dict) -> list[tuple[str, str]]:
     s = p["seconds"]
-    return [(f"`run`, {p['replications']} replications, plots {k.split('_')[1]}: serial / 2 workers",
+    rows = [(f"`run`, {p['replications']} replications, plots {k.split('_')[1]}: serial / 2 workers",
              f"{_s(s[a])} / {_s(s[b])}: speed-up {_r(p['speedup'][k])}")
-            for k, a, b in (("plots_off", "serial", "workers_2"), ("plots_on", "serial_plots", "workers_2_plots"))]
+            for k, a, b in (("plots_off", "serial", "workers_2"), ("plots_on", "serial_plots", "workers_2_plots"))
+            if k in p["speedup"]]
+    if "ceiling" in p["speedup"]:
+        rows.append(("ceiling: the same engine replications on 1 / 2 worker processes (no outputs)",
+                     f"{_s(s['ceiling_1'])} / {_s(s['ceiling_2'])}: speed-up {_r(p['speedup']['ceiling'])}"))
+    return rows
 
 
 def _memory(m: dict) -> list[tuple[str, str]]:

@@ -11,8 +11,8 @@ Sections (each module's docstring says exactly what it measures):
                heap depth (benchmarks/engine_bench.py, benchmarks/floors.py)
   scaling      time, events, cost per event and peak memory over demand, replications and study length, a fresh
                process per point (benchmarks/scaling.py)
-  parallel     speed-up of 2 worker processes over serial on the real ``run`` path, shipments included, plots off
-               and on (benchmarks/parallel.py)
+  parallel     speed-up of 2 worker processes over serial on the real ``run`` path, shipments and plots included,
+               beside the machine's ceiling for the engine's work on 2 processes (benchmarks/parallel.py)
   memory       main-process peak memory of a 100-replication run with plots (benchmarks/parallel.py)
   peer         vessel moves per second against bare SimPy and OpenTNSim with equal fleets (benchmarks/peer.py)
   choice       the default study with route choice against the same study with fixed shares, all outputs,
@@ -64,7 +64,7 @@ SECTIONS: dict[str, Section] = {
     "parallel": Section("3. 2-worker speed-up on the real run path (shipments written)",
                         # quick: one round of tiny runs, only to prove the path works (route choice alone takes
                         # 16 replications per variant)
-                        lambda quick, rounds: parallel.measure_parallel(2, 1, warmup=0) if quick
+                        lambda quick, rounds: parallel.measure_parallel(2, 1, warmup=0, plots_off=True) if quick
                         else parallel.measure_parallel(20, rounds),
                         parallel.show_parallel),
     "memory": Section("4. main-process peak memory of a run with plots",

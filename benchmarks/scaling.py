@@ -7,7 +7,11 @@ point (so each peak is its own). Each process first runs one small warm-up repli
   summaries; no shipment tables);
 - length: the base variant over 1 / 2 / 4 years (``end_date`` moved), one replication (engine only).
 
-Cost per event is the number to compare along a series: flat means linear scaling.
+Cost per event and cost per consignment step are the numbers to compare along a series: flat means linear
+scaling. A consignment step is one facility visit or one ride ended (a vehicle's arrival ends the ride of every
+consignment aboard, in one event), so at higher demand fuller vehicles carry more steps per event: cost per
+event then rises while the work per step does not. (Points of the replications series run whole jobs, whose
+steps are not counted.)
 """
 
 from __future__ import annotations
@@ -64,8 +68,12 @@ def point(kind: str, value: str) -> dict:
         result = run(model, np.random.default_rng(1))
         events, teu = result.events_processed, float(result.bookings.teu.sum())
     seconds = time.perf_counter() - t0
+    steps = {}
+    if kind != "replications":
+        n = int(np.isfinite(result.step_end_h).sum())
+        steps = {"steps": n, "us_per_step": 1e6 * seconds / max(n, 1)}
     return {"series": kind, "value": v, "seconds": seconds, "events": events, "teu_booked": teu,
-            "us_per_event": 1e6 * seconds / max(events, 1), **peak_rss_mb()}
+            "us_per_event": 1e6 * seconds / max(events, 1), **steps, **peak_rss_mb()}
 
 
 def measure(quick: bool) -> dict:
@@ -80,11 +88,12 @@ def show(console, res: dict) -> None:
     from rich.table import Table
 
     t = Table()
-    for c in ("series", "value", "seconds", "events", "us/event", "peak RSS MB"):
+    for c in ("series", "value", "seconds", "events", "us/event", "steps", "us/step", "peak RSS MB"):
         t.add_column(c, justify="right")
     label = {"demand": "TEU/yr (1 replication)", "replications": "replications (serial)",
              "years": "study years (1 replication)"}
     for p in res["points"]:
         t.add_row(label[p["series"]], f"{p['value']:,}", f"{p['seconds']:.2f}", f"{p['events']:,}",
-                  f"{p['us_per_event']:.2f}", f"{p['main_peak_rss_mb']:.0f}")
+                  f"{p['us_per_event']:.2f}", f"{p.get('steps', 0):,}" if "steps" in p else "-",
+                  f"{p['us_per_step']:.2f}" if "us_per_step" in p else "-", f"{p['main_peak_rss_mb']:.0f}")
     console.print(t)

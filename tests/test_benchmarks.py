@@ -71,3 +71,25 @@ def test_the_route_choice_benchmark_compares_the_default_study_with_its_fixed_sh
     assert all(not v.route_choice.chosen for v in fixed.variants.values())
     assert all(v.route_choice.chosen for v in chosen.variants.values())
     assert {n: v.demand for n, v in fixed.variants.items()} == {n: v.demand for n, v in chosen.variants.items()}
+
+
+def test_a_scaling_point_counts_consignment_steps_beside_events():
+    """Cost per step is what stays comparable when fuller vehicles end more rides per event."""
+    from benchmarks import scaling
+
+    p = scaling.point("demand", "10000")
+    assert p["steps"] > p["events"] / 2 > 0  # every consignment visits and rides; an arrival ends many rides
+    assert abs(p["us_per_step"] - 1e6 * p["seconds"] / p["steps"]) < 1e-6 * p["us_per_step"]
+    row = markdown.ROW_MAKERS["scaling"]({"points": [p]})[0][1]
+    assert f"{p['steps']:,} consignment steps" in row
+
+
+def test_the_parallel_ceiling_runs_engine_replications_on_a_warmed_pool():
+    from benchmarks import parallel
+
+    assert parallel.ceiling(1, 1) > 0.0
+    res = {"replications": 20, "seconds": {k: {"median": 2.0, "min": 1.0, "max": 3.0, "n": 7} for k in
+                                           ("serial_plots", "workers_2_plots", "ceiling_1", "ceiling_2")},
+           "speedup": {k: {"median": 1.5, "min": 1.4, "max": 1.6, "n": 7} for k in ("plots_on", "ceiling")}}
+    rows = markdown.ROW_MAKERS["parallel"](res)
+    assert [r[0].split(":")[0] for r in rows] == ["`run`, 20 replications, plots on", "ceiling"]
