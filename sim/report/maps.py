@@ -150,7 +150,7 @@ def _legends(ax: Axes, routes: list[MapRoute], max_teu: float | None, bottleneck
                               label="frame of the close-up"))
     mode_legend = ax.legend(handles=handles, loc="lower right", fontsize=8.5, title_fontsize=8.5, framealpha=0.92,
                             title="line style: mode" + ("; width: flow" if max_teu else ""))
-    ax.figure.draw_without_rendering()
+    ax.figure.figure.draw_without_rendering()  # the root figure lays out every axes
     labeller = Labeller(ax)
     labeller.block(route_legend)
     labeller.block(mode_legend)

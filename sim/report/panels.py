@@ -67,7 +67,7 @@ def label_places(ax: Axes, labeller: Labeller, places: list[tuple[str, str, str]
                 color="#111" if is_end else "#555", zorder=25)
         labeller.mark(x, y)
         points.append((x, y, text, style))
-    ax.figure.draw_without_rendering()
+    ax.figure.figure.draw_without_rendering()  # the root figure lays out every axes
     labeller.avoid_lines()
     for x, y, text, style in points:
         size, weight, colour = STYLES[style]
@@ -116,7 +116,7 @@ def scale_bar(ax) -> list:
     xa, _ = project_point(lon_c, lat_c)
     xb, _ = project_point(lon2, lat2)
     length = abs(xb - xa)
-    ax.figure.draw_without_rendering()
+    ax.figure.figure.draw_without_rendering()  # the root figure lays out every axes
     to_axes = ax.transAxes.inverted()
     left_legends = [to_axes.transform(leg.get_window_extent())[1, 0] for leg in [ax.get_legend(), *ax.artists]
                     if hasattr(leg, "get_texts") and to_axes.transform(leg.get_window_extent())[0, 0] < 0.3]
