@@ -53,7 +53,8 @@ def _parallel(p: dict) -> list[tuple[str, str]]:
             for k, a, b in (("plots_off", "serial", "workers_2"), ("plots_on", "serial_plots", "workers_2_plots"))
             if k in p["speedup"]]
     if "ceiling" in p["speedup"]:
-        rows.append(("ceiling: the same engine replications on 1 / 2 worker processes (no outputs)",
+        rows.append(("reference: engine-only 2-process scaling, 8 replications of the base variant on 1 / 2 warmed "
+                     "worker processes (no outputs; not an upper bound for the run path)",
                      f"{_s(s['ceiling_1'])} / {_s(s['ceiling_2'])}: speed-up {_r(p['speedup']['ceiling'])}"))
     return rows
 

@@ -4,17 +4,20 @@ the maps and charts).
 
 - parallel: serial against 2 worker processes, plots on (what ``corridor-sim run`` does by default), in interleaved
   rounds; the speed-up is serial / parallel within a round. Worker start-up is included (a real run pays it).
-  Beside it, the machine's own ceiling for this work: the same engine replications (``sim.engine.run`` only: no
-  summaries, transfers, files or pictures) on a pool of 1 and of 2 worker processes, started and warmed before
-  the clock starts. Two busy cores of a virtual machine share caches and memory bandwidth, so this ceiling, not
-  2.0, is what the run path can approach. (A plots-off pair is left out: at 20 replications a round of four
-  runs takes five minutes; ``--quick`` still runs it.)
+  Beside it, a reference: engine-only 2-process scaling, ``CEILING_REPLICATIONS`` replications of the base
+  variant (``sim.engine.run`` only: no summaries, transfers, files or pictures) on a pool of 1 and of 2 worker
+  processes, each worker started and warmed with one replication before the clock starts. Two busy cores of a
+  virtual machine share caches and memory bandwidth, so a replication runs slower when both are busy; this
+  shows by how much for the engine's own work. It is not an upper bound for the run path, whose drawing and
+  main-process work scale differently. (A plots-off pair is left out: at 20 replications a round of four runs
+  takes five minutes; ``--quick`` still runs it.)
 - memory: one run with 100 replications, 2 workers, plots on, in a fresh process: the main process's peak
   resident memory (it writes the parquet and draws the charts) and the largest worker's.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -35,8 +38,13 @@ def _ceiling_init() -> None:
     _PLAN.append(prepare_study(DEFAULT).variants[0])
 
 
-def _ceiling_warm(_: int) -> None:
-    time.sleep(0.5)  # long enough that every worker process is started and initialised before timing
+def _ceiling_warm(arg: tuple) -> int:
+    """Warm this worker with one replication, then wait until every worker has (so each is warm before the
+    clock starts, whichever took the warm-up tasks)."""
+    barrier, k = arg
+    _ceiling_replication(1000 + k)
+    barrier.wait(timeout=600)
+    return os.getpid()
 
 
 def _ceiling_replication(k: int) -> int:
@@ -49,8 +57,12 @@ def _ceiling_replication(k: int) -> int:
 
 def ceiling(workers: int, replications: int = CEILING_REPLICATIONS) -> float:
     """Seconds for ``replications`` engine replications on a warmed pool of ``workers`` processes."""
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_ceiling_init) as pool:
-        list(pool.map(_ceiling_warm, range(workers)))
+    context = get_context("spawn")
+    with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context,
+                                                           initializer=_ceiling_init) as pool:
+        barrier = manager.Barrier(workers)  # a task blocks until ``workers`` tasks run at once: one per worker
+        pids = set(pool.map(_ceiling_warm, [(barrier, k) for k in range(workers)]))
+        assert len(pids) == workers, "every worker must be warmed before timing"
         t0 = time.perf_counter()
         list(pool.map(_ceiling_replication, range(replications)))
         return time.perf_counter() - t0
@@ -119,7 +131,7 @@ def show_parallel(console, res: dict) -> None:
     s = res["seconds"]
     for label, a, b, k in (("plots off", "serial", "workers_2", "plots_off"),
                            ("plots on", "serial_plots", "workers_2_plots", "plots_on"),
-                           ("ceiling: engine only", "ceiling_1", "ceiling_2", "ceiling")):
+                           ("reference: engine-only scaling", "ceiling_1", "ceiling_2", "ceiling")):
         if k in res["speedup"]:
             t.add_row(label, f"{s[a]['median']:.1f} ({s[a]['min']:.1f}-{s[a]['max']:.1f})",
                       f"{s[b]['median']:.1f} ({s[b]['min']:.1f}-{s[b]['max']:.1f})", fmt_ratio(res["speedup"][k]))

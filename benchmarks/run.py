@@ -86,10 +86,11 @@ if importlib.util.find_spec("benchmarks.sensitivity") is not None:  # added by i
 POINTS: dict[str, Callable[..., dict]] = {"scaling": scaling.point, "study": parallel.study_point}
 
 
-def save(report: dict) -> Path:
-    """Write this run's JSON, and merge its sections into latest.json (so --only refreshes single sections)."""
+def save(report: dict, path: Path | None = None) -> Path:
+    """Write this run's JSON (to ``path`` when this run has one already), and merge its sections into
+    latest.json (so --only refreshes single sections)."""
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"benchmarks-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path = path or RESULTS / f"benchmarks-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     latest = RESULTS / "latest.json"
     merged = json.loads(latest.read_text(encoding="utf-8")) if latest.exists() else {}
@@ -122,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     console = Console(width=150)
     rounds = args.rounds or (3 if args.quick else 7)
     report: dict = {"machine": machine(), "quick": args.quick, "rounds": rounds}
+    path: Path | None = None
     for name in args.only or list(SECTIONS):
         section = SECTIONS[name]
         console.print(f"[bold]{section.title}[/]")
@@ -132,7 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         report[name]["measured"] = {k: v for k, v in machine().items() if k in ("date_utc", "commit")}
         report[name]["measured"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         section.show(console, report[name])
-    console.print(f"saved {save(report)} (and merged into {RESULTS / 'latest.json'})")
+        path = save(report, path)  # after every section: a later failure keeps what was measured
+    console.print(f"saved {path} (and merged into {RESULTS / 'latest.json'})")
 
 
 if __name__ == "__main__":

@@ -305,11 +305,11 @@ def _write_reports(tmp: Path, opts: RunOptions, study: Study, rows: list[dict], 
                    if opts.plots and pool is not None else None)  # the longest job first
     pending = (start_figures(tmp, study, rows, facility_rows, charts, choice, route_map is None, pool)
                if opts.plots else None)
-    if pending is not None and on_phase:
-        on_phase("drawing maps and charts", 0)
     write_markdown(tmp, study, rows, facility_rows, service_rows, replications, seed, choice, answer)
     write_layers(tmp / "map_layers.gpkg", study, rows, facility_rows)
     if pending is not None:
+        if on_phase:
+            on_phase("drawing maps and charts", 0)
         images = pending.write(tmp, route_map.result() if route_map is not None else None)
         (tmp / "interactive_map.html").write_text(
             interactive.result() if interactive is not None else interactive_map_html(study, rows, facility_rows),

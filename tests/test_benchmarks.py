@@ -92,4 +92,4 @@ def test_the_parallel_ceiling_runs_engine_replications_on_a_warmed_pool():
                                            ("serial_plots", "workers_2_plots", "ceiling_1", "ceiling_2")},
            "speedup": {k: {"median": 1.5, "min": 1.4, "max": 1.6, "n": 7} for k in ("plots_on", "ceiling")}}
     rows = markdown.ROW_MAKERS["parallel"](res)
-    assert [r[0].split(":")[0] for r in rows] == ["`run`, 20 replications, plots on", "ceiling"]
+    assert [r[0].split(":")[0] for r in rows] == ["`run`, 20 replications, plots on", "reference"]

@@ -98,6 +98,16 @@ def test_with_workers_the_route_map_is_drawn_meanwhile_and_charts_use_every_repl
         return data
 
     monkeypatch.setattr(runner, "ChartData", recorded)
+    from sim.report import figures
+
+    on_pool: list[int] = []  # per run: how many pictures went to worker processes
+    init = figures.PendingFigures.__init__
+
+    def spied(self, jobs, pool=None):
+        init(self, jobs, pool)
+        on_pool.append(sum(f is not None for f in self.futures))
+
+    monkeypatch.setattr(figures.PendingFigures, "__init__", spied)
     out, serial = tmp_path / "run", tmp_path / "serial"
     run_study(RunOptions(scenario=SMALL, out=out, replications=3, workers=2, plots=True))
     assert len(started) == 1
@@ -106,6 +116,8 @@ def test_with_workers_the_route_map_is_drawn_meanwhile_and_charts_use_every_repl
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Transit-time distributions" in page and "replications)" not in page
     run_study(RunOptions(scenario=SMALL, out=serial, replications=3, workers=1, plots=True))
+    maps = 1 + len(started[0].variants)  # route map and flow maps: drawn by the main process
+    assert on_pool == [len(list(out.glob("*.png"))) - maps, 0]  # the charts on the workers; serial: none
     pictures = sorted(p.name for p in out.glob("*.png"))
     assert len(pictures) >= 6 and pictures == sorted(p.name for p in serial.glob("*.png"))
     assert all((out / name).read_bytes() == (serial / name).read_bytes() for name in pictures)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import deque
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -57,7 +58,7 @@ class Service(Wakeup):
         self.end_h = end_h  # no timetabled departure at or after it
         self.index = svc.index
         self.kind = svc.departure
-        self.queue: list[Consignment] = []
+        self.queue: deque[Consignment] = deque()  # waiting cargo in boarding order (taken from the front)
         self.queued_teu = 0.0
         self.batch = 0  # when_full: number of the batch now waiting (stale deadlines are ignored)
         self.speed: Callable[[], float] = sampler(svc.speed_kmh, rng)
@@ -102,7 +103,7 @@ class Service(Wakeup):
             self.fleet.acquire(need, self.haul, (c, need), now)
             return
         if c.priority:
-            self.queue.insert(0, c)
+            self.queue.appendleft(c)
         else:
             self.queue.append(c)
         self.queued_teu += c.teu
@@ -160,27 +161,29 @@ class Service(Wakeup):
 
     def _load(self) -> tuple[list[Consignment], float]:
         """Take what fits from the queue, first fit in booking order: (load, TEU). Reefer boxes also need a
-        free reefer plug on the vehicle."""
+        free reefer plug on the vehicle. Only the boxes looked at are touched: a saturated backlog behind a full
+        vehicle stays where it is (the work per departure does not grow with the backlog)."""
         cap = self.cap
         plugs = self.reefer_cap if self.reefer_cap is not None else math.inf
+        queue = self.queue
         if self.queued_teu <= cap and self.queued_reefer <= plugs:  # everything fits: no walk
-            load, keep, used, plugged = self.queue, list[Consignment](), self.queued_teu, self.queued_reefer
+            load, used, plugged = list(queue), self.queued_teu, self.queued_reefer
+            queue.clear()
         else:
-            load, keep, used, plugged = [], [], 0.0, 0.0
-            queue = self.queue
-            for k, c in enumerate(queue):
+            load, skipped, used, plugged = [], [], 0.0, 0.0
+            while queue:
+                c = queue.popleft()
                 reefer = c.cls == REEFER
                 if used + c.teu <= cap and (not reefer or plugged + c.teu <= plugs):
                     load.append(c)
                     used += c.teu
                     if reefer:
                         plugged += c.teu
-                    if used >= cap:  # full: nothing else fits, so a saturated backlog is not walked each time
-                        keep.extend(queue[k + 1:])
+                    if used >= cap:  # full: nothing else fits
                         break
                 else:
-                    keep.append(c)
-        self.queue = keep
+                    skipped.append(c)
+            queue.extendleft(reversed(skipped))  # what did not fit keeps its place at the front
         self.queued_teu -= used
         self.queued_reefer -= plugged
         return load, used

@@ -30,7 +30,7 @@ from .mapdraw import short_name  # noqa: E402
 from .maps import Bottleneck, MapRoute, draw_route_map  # noqa: E402
 from .tradeoff import cost_vs_time  # noqa: E402
 
-__all__ = ["write_figures", "start_figures", "figure_jobs", "FigureJob", "PendingFigures", "draw_png", "study_map",
+__all__ = ["start_figures", "figure_jobs", "FigureJob", "PendingFigures", "draw_png", "study_map",
            "nsr_note", "png_bytes"]
 
 
@@ -117,11 +117,12 @@ def _flow_map(study: Study, plan: VariantPlan, data: ChartData, facilities: pd.D
 
 
 def png_bytes(fig: Figure) -> bytes:
-    """The figure as PNG, at its own dpi, and the figure closed. No pyplot call is needed for a figure made
-    outside pyplot (the route map comes here from a thread); one made by pyplot leaves its registry."""
+    """The figure as PNG, at its own dpi. A figure made by pyplot leaves pyplot's registry; one made outside it
+    (the route map, drawn on a thread) touches no pyplot state."""
     buf = io.BytesIO()
     fig.savefig(buf, dpi=fig.dpi, format="png")
-    plt.close(fig)
+    if fig.canvas.manager is not None:  # made by pyplot: leave its registry (a thread's Figure never joined it)
+        plt.close(fig)
     return buf.getvalue()
 
 
@@ -207,11 +208,3 @@ def start_figures(folder: Path, study: Study, rows: list[dict], facility_rows: l
     False when the route map is drawn elsewhere."""
     series = pd.read_csv(folder / "facility_timeseries.csv")
     return PendingFigures(figure_jobs(study, rows, facility_rows, data, series, choice, route_map), pool)
-
-
-def write_figures(folder: Path, study: Study, rows: list[dict], facility_rows: list[dict], data: ChartData,
-                  choice: dict[str, ChoiceOutcome] | None = None,
-                  route_map: bytes | None = None) -> list[tuple[str, Path]]:
-    """Draw the route map (unless ``route_map`` gives it already drawn, as PNG), flow maps and charts into
-    ``folder`` in this process; return (caption, file) of each, maps first."""
-    return start_figures(folder, study, rows, facility_rows, data, choice, route_map is None).write(folder, route_map)
