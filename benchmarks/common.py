@@ -83,11 +83,20 @@ def fresh(name: str, *args: object, timeout: float = 7200) -> dict:
 
 
 def peak_rss_mb() -> dict:
-    """Peak resident memory of this process and of its largest finished child (workers), in MB (Linux ru_maxrss
-    is in KiB)."""
+    """Peak resident memory of this process and of its largest finished child (workers), in MB.
+
+    This process's peak is ``VmHWM`` from /proc/self/status: Linux keeps ``ru_maxrss`` across ``exec``, so a
+    fresh point started from a big benchmark process would report its parent's size. A child's peak can only be
+    read as ``ru_maxrss`` (KiB), so it is at least the size of the process that started it: an upper bound."""
     import resource
 
-    return {"main_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                main = int(line.split()[1]) / 1024
+    return {"main_peak_rss_mb": main,
             "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
