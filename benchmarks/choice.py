@@ -90,8 +90,8 @@ def markdown_rows(res: dict) -> list[tuple[str, str]]:
              f"({r['min']:.2f}-{r['max']:.2f}, n={r['n']}; target <= 2x); {its}")]
     ph = res.get("phases_route_choice_run")
     if ph:
-        rows.append(("default run (`run_study` in a warm process, as `corridor-sim run` runs it: route choice, 2 workers, "
-                     "plots on): where the time goes",
+        rows.append(("default run (`run_study` in a warm process, as `corridor-sim run` runs it: route choice, "
+                     "2 workers, plots on): where the time goes",
                      "; ".join(f"{k.replace('_', ' ')} {v['median']:.1f} s ({v['min']:.1f}-{v['max']:.1f})"
                                for k, v in ph.items())))
     return rows
