@@ -5,7 +5,6 @@ land comes from the committed land layer), so the file works offline and can be 
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -15,7 +14,7 @@ from ..land import load_land
 from .mapdraw import MODE_STYLES, ROUTE_COLOURS, WORLD, project_line, unwrap
 from .text import number
 
-__all__ = ["write_interactive_map", "interactive_map_html"]
+__all__ = ["interactive_map_html"]
 
 # Bokeh's dash names for the map's line styles by mode
 DASHES = {"sea": "solid", "canal": "solid", "ferry": "dashed", "rail": "dashdot", "road": "dotted"}
@@ -50,13 +49,9 @@ def _per_variant(rows: list[dict], key: str, what: str, digits: int, unit: str =
                      and r["direction"] == "forward") or "n/a"
 
 
-def write_interactive_map(path: Path, study: Study, rows: list[dict], facility_rows: list[dict]) -> None:
-    """Write the self-contained interactive map of the study's routes (forward direction) and facilities."""
-    path.write_text(interactive_map_html(study, rows, facility_rows), encoding="utf-8")
-
-
 def interactive_map_html(study: Study, rows: list[dict], facility_rows: list[dict]) -> str:
-    """The self-contained HTML page of the interactive map (``write_interactive_map`` writes it)."""
+    """The self-contained HTML page of the interactive map of the study's routes (forward direction) and
+    facilities (the runner writes it as interactive_map.html)."""
     from bokeh.embed import file_html
     from bokeh.models import ColumnDataSource, DataRange1d, HoverTool, MultiLine
     from bokeh.plotting import figure
